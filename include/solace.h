@@ -1,0 +1,17 @@
+/**
+ * @file solace.h
+ * @brief Solace (Solvers for Operator Learning And Computational Experiments): the whole C ABI.
+ *
+ * Include this one header. Read base.h first: status codes, errors, initialization and the
+ * conventions every other header follows.
+ */
+#ifndef SOLACE_H
+#define SOLACE_H
+
+#include "solace/base.h"
+#include "solace/rand.h"
+#include "solace/store.h"
+#include "solace/pde.h"
+#include "solace/generate.h"
+
+#endif

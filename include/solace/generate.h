@@ -1,0 +1,56 @@
+/**
+ * @file generate.h
+ * @brief Batch generation of a neural-operator dataset: draw, solve and store every sample.
+ *
+ * A generator solves samples 0..count-1 of a PDE family (solace_pde) in the order written to
+ * `/order`, and writes each one to the HDF5 store (store.h) as soon as it is solved, so an
+ * interrupted run resumes without redoing or losing samples.
+ *
+ * Under MPI with more than one rank, solace_generate_run() is collective on MPI_COMM_WORLD. If
+ * the family is not distributed (the default), the samples are dealt round-robin over the ranks,
+ * each rank solving whole systems on its own; rank 0 writes them. The file holds the same
+ * samples whatever the number of ranks. If the family is distributed, every system is solved by
+ * all ranks together.
+ */
+#ifndef SOLACE_GENERATE_H
+#define SOLACE_GENERATE_H
+
+#include "solace/base.h"
+#include "solace/pde.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque handle of a dataset-generation job. */
+typedef struct solace_generate_s *solace_generate;
+
+/** Creates a job for `count` samples of `pde` drawn under `seed`; the job borrows `pde`. */
+SOLACE_EXPORT int solace_generate_create(solace_pde pde, int64_t count, uint64_t seed,
+                                         solace_generate *gen);
+
+/** Sets the output file and a ::solace_store_mode (create, overwrite or resume). */
+SOLACE_EXPORT int solace_generate_set_output(solace_generate gen, const char *path, int mode);
+
+/** Sets how progress is reported (a ::solace_progress_mode; default AUTO, on rank 0 only). */
+SOLACE_EXPORT int solace_generate_set_progress(solace_generate gen, int mode);
+
+/** Draws, solves and stores every sample not yet on disk. */
+SOLACE_EXPORT int solace_generate_run(solace_generate gen);
+
+/**
+ * Writes the figures of the last run: samples solved by it, samples found already done (resume),
+ * mean KSP iterations and mean seconds per solve over the samples it solved, and wall seconds.
+ * Any pointer may be NULL.
+ */
+SOLACE_EXPORT int solace_generate_get_summary(solace_generate gen, int64_t *solved,
+                                              int64_t *skipped, double *mean_iterations,
+                                              double *mean_seconds, double *wall_seconds);
+
+/** Releases the job (not the pde) and sets *gen to NULL; accepts NULL. */
+SOLACE_EXPORT int solace_generate_destroy(solace_generate *gen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

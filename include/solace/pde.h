@@ -1,0 +1,90 @@
+/**
+ * @file pde.h
+ * @brief Parametric PDE families whose random instances make neural-operator datasets.
+ *
+ * A family draws the random input of sample i (a coefficient or source field, and scalar
+ * parameters) as a pure function of (seed, i), assembles the PETSc system on a DMDA and solves it
+ * with a KSP configured from the PETSc options database (so `-ksp_type`, `-pc_type`,
+ * `-ksp_rtol`, ... apply; see solace_options_insert()).
+ *
+ * Family "darcy": -div(a grad u) = f on the unit square, u = 0 on the boundary, f = 1 (option
+ * "source"), on an n x n grid of nodes x_i = i/(n-1) including the boundary. The coefficient is
+ * a = exp(g) (option "coefficient" = "exp", default) or the two-valued FNO variant
+ * a = coef_high where g >= 0 and coef_low elsewhere ("threshold"), g a Gaussian random field with
+ * options "alpha" (2.5) and "tau" (7). Discretized by conservative 5-point finite differences with
+ * harmonic-mean face coefficients (symmetric positive definite). Input and output are n x n node
+ * fields in natural order (x fastest); the output includes the boundary values.
+ */
+#ifndef SOLACE_PDE_H
+#define SOLACE_PDE_H
+
+#include "solace/base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque handle of a PDE family on one grid, with its assembled system and solver. */
+typedef struct solace_pde_s *solace_pde;
+
+/** Adds options to PETSc's options database, e.g. "-ksp_type cg -pc_type gamg". */
+SOLACE_EXPORT int solace_options_insert(const char *options);
+
+/**
+ * Creates family `family` ("darcy") on an n x n grid (n >= 3).
+ * Systems are solved on one process (PETSC_COMM_SELF) unless solace_pde_set_distributed() is
+ * called. Requires solace_initialize().
+ */
+SOLACE_EXPORT int solace_pde_create(const char *family, int64_t n, solace_pde *pde);
+
+/** Sets a real option of the family (darcy: "alpha", "tau", "source", "coef_high", "coef_low"). */
+SOLACE_EXPORT int solace_pde_set_real(solace_pde pde, const char *name, double value);
+
+/** Sets a string option of the family (darcy: "coefficient" = "exp" or "threshold"). */
+SOLACE_EXPORT int solace_pde_set_string(solace_pde pde, const char *name, const char *value);
+
+/** Reads a real option of the family into *value. */
+SOLACE_EXPORT int solace_pde_get_real(solace_pde pde, const char *name, double *value);
+
+/**
+ * With distributed = 1, each system is spread over all ranks of MPI_COMM_WORLD (a DMDA split);
+ * solve calls become collective and every rank gets the whole output. Default 0: one process.
+ */
+SOLACE_EXPORT int solace_pde_set_distributed(solace_pde pde, int distributed);
+
+/** Writes the grid: *ndim and grid[0..2] (nx, ny, nz; unused entries 1). */
+SOLACE_EXPORT int solace_pde_get_grid(solace_pde pde, int *ndim, int64_t grid[3]);
+
+/** Writes the number of scalar parameters per sample (0 for darcy). */
+SOLACE_EXPORT int solace_pde_get_nparams(solace_pde pde, int64_t *nparams);
+
+/** Writes the family name into buf (capacity bytes). */
+SOLACE_EXPORT int solace_pde_get_family(solace_pde pde, char *buf, int64_t capacity);
+
+/**
+ * Draws the random input of sample `index` under `seed`: input (grid values) and params
+ * (nparams values; may be NULL when nparams = 0). Depends only on (seed, index, options).
+ */
+SOLACE_EXPORT int solace_pde_sample(solace_pde pde, uint64_t seed, int64_t index, double *input,
+                                    double *params);
+
+/**
+ * Solves the system of one input; writes the solution field to output (grid values) and, when
+ * not NULL, the KSP iteration count and the true relative residual ||b - A x|| / ||b||.
+ * Non-finite or non-positive coefficients are ::SOLACE_ERR_ARG; a KSP that stops short of its
+ * tolerance is ::SOLACE_ERR_NOT_CONVERGED (output then holds the last iterate).
+ */
+SOLACE_EXPORT int solace_pde_solve(solace_pde pde, const double *input, const double *params,
+                                   double *output, int64_t *iterations, double *residual);
+
+/** Writes the KSP and PC type names in use (after the first solve, or from the options). */
+SOLACE_EXPORT int solace_pde_get_solver(solace_pde pde, char *ksp_type, char *pc_type,
+                                        int64_t capacity);
+
+/** Releases the family and sets *pde to NULL; accepts NULL. */
+SOLACE_EXPORT int solace_pde_destroy(solace_pde *pde);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
