@@ -18,5 +18,21 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/SolaceConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/SolaceConfig.cmake ${PROJECT_BINARY_DIR}/SolaceConfigVersion.cmake
   cmake/SolaceDependencies.cmake DESTINATION ${SOLACE_CMAKE_DIR})
 
+# solace.pc finds the prefix from its own location (${pcfiledir}), so an install made with
+# `cmake --install --prefix <dir>`, or moved, still points at itself; absolute dirs stay as given.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(SOLACE_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH solace_pc_up "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+  string(REGEX REPLACE "/$" "" solace_pc_up "${solace_pc_up}")
+  set(SOLACE_PC_PREFIX "\${pcfiledir}/${solace_pc_up}")
+endif()
+foreach(dir LIBDIR INCLUDEDIR)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_${dir}}")
+    set(SOLACE_PC_${dir} "${CMAKE_INSTALL_${dir}}")
+  else()
+    set(SOLACE_PC_${dir} "\${prefix}/${CMAKE_INSTALL_${dir}}")
+  endif()
+endforeach()
 configure_file(cmake/solace.pc.in ${PROJECT_BINARY_DIR}/solace.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/solace.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -66,6 +66,12 @@ SOLACE_EXPORT int solace_finalize(void);
 /** Sets *is_initialized to 1 between solace_initialize() and solace_finalize(), else 0. */
 SOLACE_EXPORT int solace_initialized(int *is_initialized);
 
+/** Writes this process's rank in MPI_COMM_WORLD (0 when MPI is not initialized). */
+SOLACE_EXPORT int solace_mpi_rank(int *rank);
+
+/** Writes the number of ranks in MPI_COMM_WORLD (1 when MPI is not initialized). */
+SOLACE_EXPORT int solace_mpi_size(int *size);
+
 /** Writes the library's version (which may differ from the SOLACE_VERSION_* of the headers). */
 SOLACE_EXPORT int solace_version(int *major, int *minor, int *patch);
 

@@ -24,7 +24,7 @@ static herr_t keep_innermost(unsigned n, const H5E_error2_t *entry, void *data) 
 
 int solace_error_hdf5(int code, const char *func, const char *what) {
   char innermost[512] = "no HDF5 message";
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, keep_innermost, innermost);
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, innermost);
   H5Eclear2(H5E_DEFAULT);
   return solace_error_set(code, func, "%s: HDF5: %s", what, innermost);
 }

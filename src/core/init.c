@@ -72,6 +72,28 @@ int solace_initialized(int *initialized) {
   return SOLACE_SUCCESS;
 }
 
+/* True while MPI can be called (initialized and not finalized). */
+static int mpi_usable(void) {
+  int started = 0, finished = 0;
+  MPI_Initialized(&started);
+  MPI_Finalized(&finished);
+  return started && !finished;
+}
+
+int solace_mpi_rank(int *rank) {
+  SolaceCheckNotNull(rank);
+  *rank = 0;
+  if (mpi_usable()) MPI_Comm_rank(MPI_COMM_WORLD, rank);
+  return SOLACE_SUCCESS;
+}
+
+int solace_mpi_size(int *size) {
+  SolaceCheckNotNull(size);
+  *size = 1;
+  if (mpi_usable()) MPI_Comm_size(MPI_COMM_WORLD, size);
+  return SOLACE_SUCCESS;
+}
+
 int solace_version(int *major, int *minor, int *patch) {
   SolaceCheck(major && minor && patch, SOLACE_ERR_ARG, "major, minor and patch must not be NULL");
   *major = SOLACE_VERSION_MAJOR;
