@@ -21,7 +21,11 @@ extern "C" {
 SOLACE_EXPORT int solace_rand_uniform(uint64_t seed, uint64_t stream, uint64_t offset, int64_t n,
                                       double *out);
 
-/** Fills out[0..n-1] with N(0,1) values (Box-Muller over the stream's uniforms from `offset`). */
+/**
+ * Fills out[0..n-1] with N(0,1) values: the normal at position q is Box-Muller of the uniforms at
+ * positions 2*floor(q/2) and 2*floor(q/2)+1 (cosine for even q, sine for odd q). Normals and
+ * uniforms of the same (seed, stream) share those positions: draw them from disjoint ranges.
+ */
 SOLACE_EXPORT int solace_rand_normal(uint64_t seed, uint64_t stream, uint64_t offset, int64_t n,
                                      double *out);
 
@@ -38,10 +42,14 @@ typedef struct solace_grf_s *solace_grf;
 SOLACE_EXPORT int solace_grf_create(int ndim, const int64_t *shape, double alpha, double tau,
                                     solace_grf *grf);
 
-/** Draws field number `index` of stream family `seed` into field (natural order, x fastest). */
+/**
+ * Draws field number `index` under `seed` into field (natural order, x fastest). It uses the
+ * normals at positions 0..N-1 of stream `index` (N grid points): a family that draws more random
+ * numbers for the same sample uses positions >= N.
+ */
 SOLACE_EXPORT int solace_grf_sample(solace_grf grf, uint64_t seed, uint64_t index, double *field);
 
-/** Writes the covariance eigenvalue of integer wavenumber (k[0..ndim-1]) to *lambda. */
+/** Writes the covariance eigenvalue of any integer wavenumber k[0..ndim-1] (0 for k = 0). */
 SOLACE_EXPORT int solace_grf_eigenvalue(solace_grf grf, const int64_t *k, double *lambda);
 
 /** Releases the sampler and sets *grf to NULL; accepts NULL. */
