@@ -144,6 +144,15 @@ SOLACE_EXPORT int solace_store_read_sample(solace_store store, int64_t index, do
 SOLACE_EXPORT int solace_store_read_stats(solace_store store, int64_t index, int64_t *iterations,
                                           double *seconds, double *residual);
 
+/**
+ * Rewrites a finished dataset (every sample done) with shuffle + deflate compression at `level`
+ * (1 to 9), atomically: the compressed copy is built beside the file and renamed over it, so an
+ * interruption leaves the uncompressed file intact. Values are unchanged. An unfinished dataset
+ * is refused with ::SOLACE_ERR_STATE and left untouched (while samples are being written the
+ * chunks stay uncompressed: only then is a sample's write safe against a killed writer).
+ */
+SOLACE_EXPORT int solace_store_compress(const char *path, int level);
+
 #ifdef __cplusplus
 }
 #endif
