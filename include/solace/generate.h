@@ -35,6 +35,13 @@ SOLACE_EXPORT int solace_generate_set_output(solace_generate gen, const char *pa
 /** Sets how progress is reported (a ::solace_progress_mode; default AUTO, on rank 0 only). */
 SOLACE_EXPORT int solace_generate_set_progress(solace_generate gen, int mode);
 
+/**
+ * Sets the deflate level (1 to 9, default 4) at which the finished file is compressed, or 0 to
+ * leave it uncompressed. While samples are being written the file is never compressed (see
+ * solace_store_compress()); the compressed copy replaces it atomically at the end of the run.
+ */
+SOLACE_EXPORT int solace_generate_set_compression(solace_generate gen, int level);
+
 /** Draws, solves and stores every sample not yet on disk. */
 SOLACE_EXPORT int solace_generate_run(solace_generate gen);
 

@@ -77,9 +77,9 @@ SOLACE_EXPORT int solace_pde_sample(solace_pde pde, uint64_t seed, int64_t index
 SOLACE_EXPORT int solace_pde_solve(solace_pde pde, const double *input, const double *params,
                                    double *output, int64_t *iterations, double *residual);
 
-/** Writes the KSP and PC type names in use (after the first solve, or from the options). */
+/** Writes the KSP and PC type names (buffers of `capacity` bytes) and the relative tolerance. */
 SOLACE_EXPORT int solace_pde_get_solver(solace_pde pde, char *ksp_type, char *pc_type,
-                                        int64_t capacity);
+                                        int64_t capacity, double *rtol);
 
 /** Releases the family and sets *pde to NULL; accepts NULL. */
 SOLACE_EXPORT int solace_pde_destroy(solace_pde *pde);

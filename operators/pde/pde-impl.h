@@ -1,0 +1,72 @@
+/* Internal view of a PDE family: the family's operations and the PETSc objects of its grid. */
+#ifndef SOLACE_PDE_IMPL_H
+#define SOLACE_PDE_IMPL_H
+
+#include "solace-impl.h"
+#include "solace/pde.h"
+#include "solace/rand.h"
+
+#include <petscdmda.h>
+#include <petscksp.h>
+
+/* What a family provides; the generic code in pde.c does the rest. */
+typedef struct {
+  const char *name;
+  int64_t nparams;
+  /* Draws the random input and params of one sample. */
+  int (*sample)(solace_pde pde, uint64_t seed, int64_t index, double *input, double *params);
+  /* Rejects an input the family cannot solve (non-finite, non-positive coefficient, ...). */
+  int (*check_input)(solace_pde pde, const double *input, const double *params);
+  /* Assembles the matrix and right-hand side of one input into pde->A and pde->b. */
+  int (*assemble)(solace_pde pde, const double *input, const double *params);
+  /* Writes the boundary values of the solution field (interior values come from the solve). */
+  int (*boundary)(solace_pde pde, const double *input, const double *params, double *output);
+} solace_pde_ops;
+
+/* Named real options of a family, with their values. */
+enum { SOLACE_PDE_MAX_OPTIONS = 8 };
+typedef struct {
+  const char *name;
+  double value;
+} solace_pde_real_option;
+
+struct solace_pde_s {
+  const solace_pde_ops *ops;
+  int64_t n;       /* nodes per side, boundary included */
+  int distributed; /* 1: systems spread over MPI_COMM_WORLD */
+  solace_pde_real_option reals[SOLACE_PDE_MAX_OPTIONS];
+  int nreals;
+  char coefficient[16]; /* darcy: "exp" or "threshold" */
+  solace_grf grf;       /* random-field sampler (created on first use) */
+  double *scratch;      /* n*n work array */
+  MPI_Comm comm;
+  DM da; /* interior unknowns, (n-2) x (n-2) */
+  Mat A;
+  Vec x, b, natural, gathered;
+  VecScatter to_all;
+  KSP ksp;
+};
+
+/* Looks up a real option by name; SOLACE_ERR_ARG if the family has none of that name. */
+SOLACE_INTERN int solace_pde_real(solace_pde pde, const char *name, double *value);
+
+/* Declares a real option with its default (used by a family's setup). */
+SOLACE_INTERN int solace_pde_add_real(solace_pde pde, const char *name, double value);
+
+/* Darcy family operations and its option setup. */
+SOLACE_INTERN extern const solace_pde_ops solace_darcy_ops;
+SOLACE_INTERN int solace_darcy_setup(solace_pde pde);
+
+/* Assembles -div(a grad u) with harmonic-mean face coefficients over the DMDA of interior nodes
+ * of an n x n node grid; `a` holds all n*n node values. */
+SOLACE_INTERN int solace_darcy_assemble_matrix(DM da, int64_t n, const double *a, Mat A);
+
+/* Assembles the right-hand side f (node values) plus the Dirichlet data g (node values, only
+ * boundary nodes read) moved to the right-hand side. */
+SOLACE_INTERN int solace_darcy_assemble_rhs(DM da, int64_t n, const double *a, const double *f,
+                                            const double *g, Vec b);
+
+/* Copies the solution (interior unknowns) of pde->x into a full n x n field on every rank. */
+SOLACE_INTERN int solace_pde_gather_solution(solace_pde pde, double *output);
+
+#endif
