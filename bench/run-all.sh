@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every benchmark at its default size: `make bench` (argument: the build directory).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:-build}" && pwd)
+echo "== bench-store ($(date -u +%Y-%m-%d))"
+(cd "$build" && ./bench-store)
+echo
+echo "== bench-generate ($(date -u +%Y-%m-%d))"
+bash "$here/generate/bench-generate.sh" "$build/bin"
