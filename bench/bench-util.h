@@ -31,8 +31,8 @@ static void bench_print_machine(void) {
   if (f) fclose(f);
   f = fopen("/proc/self/maps", "r");
   while (f && fgets(line, sizeof line, f))
-    if (strstr(line, "blas")) {
-      snprintf(blas, sizeof blas, "%s", strrchr(line, '/') ? strrchr(line, '/') + 1 : line);
+    if (strstr(line, "libopenblas") || strstr(line, "libblas")) {
+      snprintf(blas, sizeof blas, "%s", strchr(line, '/') ? strchr(line, '/') : line);
       blas[strcspn(blas, "\n")] = 0;
       break;
     }

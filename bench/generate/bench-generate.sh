@@ -9,14 +9,17 @@ bin=$1
 quick=${2:-}
 python=/usr/bin/python3
 work=$(mktemp -d) && trap 'rm -rf "$work"' EXIT
-reps=5; count=100; sizes="64 128 256"
-[ "$quick" = "-quick" ] && { reps=1; count=4; sizes="32"; }
+reps=3; sizes="64 128 256"
+[ "$quick" = "-quick" ] && { reps=1; sizes="32"; }
 export OPENBLAS_NUM_THREADS=1
 
 configs=("solace default (cg + icc)|" "petsc default (gmres + ilu)|-ksp_type gmres -pc_type ilu" "cg + gamg|-ksp_type cg -pc_type gamg")
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 printf "%-6s %-30s %12s %10s %8s %12s\n" grid solver "ms/solve" iterations ratio "max resid"
 for n in $sizes; do
+  count=$((2621440 / (n * n)))            # 200 samples at 64x64, 160 at 128x128, 40 at 256x256
+  [ "$count" -gt 200 ] && count=200
+  [ "$quick" = "-quick" ] && count=4
   for rep in $(seq 1 "$reps"); do
     for c in "${!configs[@]}"; do
       opts=${configs[$c]#*|}

@@ -22,12 +22,20 @@
  * natural grid order, x fastest: element (ix, iy, iz) is at ix + nx*(iy + ny*iz), which is the
  * C-order array [nz, ny, nx] that h5py returns (the grid attribute lists nx, ny, nz).
  *
- * Durability: a sample is on disk when solace_store_write_sample() returns. The file is written
- * in HDF5's single-writer/multiple-reader (SWMR) mode with a flush per sample, so a writer killed
- * at any moment (SIGKILL included) leaves every finished sample readable; reopening with
- * ::SOLACE_STORE_RESUME continues where it stopped. While a file is being written, or after its
- * writer was killed and before it is resumed, h5py reads it with `h5py.File(path, "r",
- * swmr=True)`; solace_store_open() handles both cases.
+ * Durability: a sample is on disk when solace_store_write_sample() returns (data flushed and
+ * fsync'ed, then its done byte flushed and fsync'ed). Every chunk is allocated, unfiltered, when
+ * the file is created, so writing a sample only overwrites raw data at fixed places: a writer
+ * killed at any moment (SIGKILL included) loses at most the sample in flight, which is not
+ * marked done. Reopening with ::SOLACE_STORE_RESUME continues where it stopped. A finished
+ * dataset can then be compressed in place with solace_store_compress().
+ *
+ * Readers: while a file is being written (HDF5 SWMR mode, from the first sample on), or after
+ * its writer was killed and before it is resumed, h5py reads it with
+ * `h5py.File(path, "r", swmr=True)`; solace_store_open() handles every case. Between
+ * solace_store_create() and the first sample HDF5 holds an exclusive lock and readers must wait.
+ * Caller attributes and the order are written before the first sample and refused
+ * (::SOLACE_ERR_STATE) once the file holds any sample: changing them afterwards would rewrite
+ * metadata that a killed writer could tear.
  *
  * A store is used by one process; under MPI, rank 0 writes what the other ranks computed.
  */
@@ -86,7 +94,7 @@ SOLACE_EXPORT int solace_store_get_nparams(solace_store store, int64_t *nparams)
 /** Copies the family name into buf (capacity bytes, NUL-terminated); too small is an error. */
 SOLACE_EXPORT int solace_store_get_family(solace_store store, char *buf, int64_t capacity);
 
-/** Sets a string attribute on the root; only before the first sample is written. */
+/** Sets a string attribute on the root; only before the first sample (store-owned names refused). */
 SOLACE_EXPORT int solace_store_set_attribute_string(solace_store store, const char *name,
                                                     const char *value);
 
@@ -119,8 +127,8 @@ SOLACE_EXPORT int solace_store_read_order(solace_store store, int64_t *order);
 /**
  * Writes sample `index` and marks it done; it is on disk when the call returns.
  * @param input, output  fields of prod(grid) values each, natural order; finite
- * @param params         nparams values (NULL allowed when nparams = 0)
- * @param iterations, seconds, residual  the solve's statistics
+ * @param params         nparams finite values (NULL allowed when nparams = 0)
+ * @param iterations, seconds, residual  the solve's statistics (seconds, residual finite)
  * A sample already done is refused with ::SOLACE_ERR_STATE (nothing is written twice).
  */
 SOLACE_EXPORT int solace_store_write_sample(solace_store store, int64_t index, const double *input,

@@ -54,21 +54,47 @@ static hid_t create_compressed(hid_t src_set, hid_t dst, const char *name, int l
   return set;
 }
 
-/* Copies a field dataset sample by sample into its compressed twin. */
+/* Reads (write = 0) or writes rows [first, first + rows) of a dataset whose other dimensions are
+ * whole; the memory space has the same shape as the selection, so HDF5 moves whole chunks. */
+static int block_io(hid_t set, const char *name, int64_t first, int64_t rows, double *buf,
+                    int write) {
+  hsize_t dims[H5S_MAX_RANK], start[H5S_MAX_RANK] = {0};
+  hid_t file_space = H5Dget_space(set), mem_space = H5I_INVALID_HID;
+  int rank = file_space >= 0 ? H5Sget_simple_extent_dims(file_space, dims, NULL) : -1;
+  herr_t err = -1;
+  start[0] = (hsize_t)first;
+  dims[0] = (hsize_t)rows;
+  if (rank >= 1) mem_space = H5Screate_simple(rank, dims, NULL);
+  if (mem_space >= 0 &&
+      H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, dims, NULL) >= 0)
+    err = write ? H5Dwrite(set, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, buf)
+                : H5Dread(set, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, buf);
+  solace_h5_close(&mem_space);
+  solace_h5_close(&file_space);
+  if (err >= 0) return SOLACE_SUCCESS;
+  return solace_h5_error(SOLACE_ERR_IO, __func__, "cannot %s rows %lld.. of /%s",
+                         write ? "write" : "read", (long long)first, name);
+}
+
+/* Copies a field dataset into its compressed twin, in blocks of about 8 MiB of samples. */
 static int copy_field(hid_t src, hid_t dst, const char *name, int64_t count, int64_t npoints,
                       int level) {
   int status = SOLACE_SUCCESS;
-  double *row = NULL;
+  int64_t block = (8 << 20) / (npoints * (int64_t)sizeof(double));
+  double *rows = NULL;
   hid_t in = H5Dopen2(src, name, H5P_DEFAULT), out = H5I_INVALID_HID;
+  if (block < 1) block = 1;
+  if (block > count) block = count;
   if (in >= 0) out = create_compressed(in, dst, name, level);
   if (out < 0)
     status = solace_h5_error(SOLACE_ERR_IO, __func__, "cannot create compressed /%s", name);
-  if (!status) status = SolaceCalloc(npoints, &row);
-  for (int64_t i = 0; !status && i < count; i++) {
-    status = solace_h5_row(in, name, H5T_NATIVE_DOUBLE, i, row, 0);
-    if (!status) status = solace_h5_row(out, name, H5T_NATIVE_DOUBLE, i, row, 1);
+  if (!status) status = SolaceCalloc(block * npoints, &rows);
+  for (int64_t first = 0; !status && first < count; first += block) {
+    int64_t n = count - first < block ? count - first : block;
+    status = block_io(in, name, first, n, rows, 0);
+    if (!status) status = block_io(out, name, first, n, rows, 1);
   }
-  free(row);
+  free(rows);
   solace_h5_close(&out);
   solace_h5_close(&in);
   return status;
