@@ -17,7 +17,7 @@ configs=("solace default (cg + icc)|" "petsc default (gmres + ilu)|-ksp_type gmr
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 printf "%-6s %-30s %12s %10s %8s %12s\n" grid solver "ms/solve" iterations ratio "max resid"
 for n in $sizes; do
-  count=$((2621440 / (n * n)))            # 200 samples at 64x64, 160 at 128x128, 40 at 256x256
+  count=$((1310720 / (n * n)))            # 200 samples at 64x64, 80 at 128x128, 20 at 256x256
   [ "$count" -gt 200 ] && count=200
   [ "$quick" = "-quick" ] && count=4
   for rep in $(seq 1 "$reps"); do

@@ -94,7 +94,8 @@ SOLACE_EXPORT int solace_store_get_nparams(solace_store store, int64_t *nparams)
 /** Copies the family name into buf (capacity bytes, NUL-terminated); too small is an error. */
 SOLACE_EXPORT int solace_store_get_family(solace_store store, char *buf, int64_t capacity);
 
-/** Sets a string attribute on the root; only before the first sample (store-owned names refused). */
+/** Sets a string attribute on the root; only before the first sample (store-owned names refused).
+ */
 SOLACE_EXPORT int solace_store_set_attribute_string(solace_store store, const char *name,
                                                     const char *value);
 

@@ -132,6 +132,8 @@ static int darcy_boundary(solace_pde pde, const double *input, const double *par
 
 const solace_pde_ops solace_darcy_ops = {
     .name = "darcy",
+    .discretization = "conservative 5-point finite differences, harmonic-mean face "
+                      "coefficients, nodes x_i = i/(n-1)",
     .nparams = 0,
     .sample = darcy_sample,
     .check_input = darcy_check_input,

@@ -12,6 +12,7 @@
 /* What a family provides; the generic code in pde.c does the rest. */
 typedef struct {
   const char *name;
+  const char *discretization; /* one line, stored as the dataset's `discretization` attribute */
   int64_t nparams;
   /* Draws the random input and params of one sample. */
   int (*sample)(solace_pde pde, uint64_t seed, int64_t index, double *input, double *params);

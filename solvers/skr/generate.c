@@ -175,13 +175,9 @@ static int record_recipe(solace_store store, solace_pde pde, uint64_t seed, int 
   SolaceCall(put_s(store, "coefficient", pde->coefficient));
   for (int k = 0; k < pde->nreals; k++)
     SolaceCall(put_d(store, pde->reals[k].name, pde->reals[k].value));
-  if (!fresh)
-    return SOLACE_SUCCESS; /* the solver may change between runs: it does not change the samples'
-                              meaning */
-  SolaceCall(
-      solace_store_set_attribute_string(store, "discretization",
-                                        "conservative 5-point finite differences, "
-                                        "harmonic-mean face coefficients, nodes x_i = i/(n-1)"));
+  /* The solver may differ between runs of one file: it does not change what the samples are. */
+  if (!fresh) return SOLACE_SUCCESS;
+  SolaceCall(solace_store_set_attribute_string(store, "discretization", pde->ops->discretization));
   SolaceCall(solace_store_set_attribute_string(store, "ksp_type", ksp));
   SolaceCall(solace_store_set_attribute_string(store, "pc_type", pc));
   SolaceCall(solace_store_set_attribute_double(store, "rtol", rtol));

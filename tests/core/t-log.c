@@ -5,31 +5,8 @@
 #include <unistd.h>
 
 #include "solace-impl.h"
+#include "test-capture.h"
 #include "test-util.h"
-
-/* stderr redirected into a temporary file. */
-struct capture {
-  FILE *file;
-  int saved_fd;
-};
-
-static void capture_begin(struct capture *c) {
-  fflush(stderr);
-  c->file = tmpfile();
-  c->saved_fd = dup(STDERR_FILENO);
-  dup2(fileno(c->file), STDERR_FILENO);
-}
-
-/* Restores stderr and copies what was written into text. */
-static void capture_end(struct capture *c, char *text, size_t size) {
-  fflush(stderr);
-  dup2(c->saved_fd, STDERR_FILENO);
-  close(c->saved_fd);
-  rewind(c->file);
-  size_t n = fread(text, 1, size - 1, c->file);
-  text[n] = '\0';
-  fclose(c->file);
-}
 
 /* Each level can be set and read back. */
 static void check_set_get(void) {
