@@ -17,10 +17,7 @@ typedef struct {
   int64_t n, count, compress;
   uint64_t seed;
   int resume, force, distributed, quiet;
-  struct {
-    const char *name;
-    const char *value;
-  } reals[6];
+  const char *reals[5]; /* values of real_names[], NULL when not given */
 } options;
 
 static void print_usage(void) {
@@ -66,78 +63,81 @@ static int parse_int(const char *name, const char *text, int64_t min, int64_t ma
   return 0;
 }
 
-/* Returns the value after option argv[k], or NULL with a message if there is none. */
-static const char *option_value(int argc, char **argv, int k) {
-  if (k + 1 < argc) return argv[k + 1];
-  fprintf(stderr, "solace-generate: error: option %s needs a value\n", argv[k]);
-  return NULL;
+/* The family's real options, in the order of options.reals. */
+static const char *const real_names[] = {"alpha", "tau", "coef_high", "coef_low", "source"};
+enum { NREALS = sizeof real_names / sizeof real_names[0] };
+
+/* Sets a flag option; returns 1 if `name` is one. */
+static int take_flag(const char *name, options *opt) {
+  int *flag = !strcmp(name, "resume")        ? &opt->resume
+              : !strcmp(name, "force")       ? &opt->force
+              : !strcmp(name, "distributed") ? &opt->distributed
+              : !strcmp(name, "quiet")       ? &opt->quiet
+                                             : NULL;
+  if (flag) *flag = 1;
+  return flag != NULL;
+}
+
+/* True if `name` is one of Solace's options that take a value. */
+static int is_value_option(const char *name) {
+  static const char *const names[] = {"family", "o",     "coefficient", "progress",
+                                      "n",      "count", "compress",    "seed"};
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+    if (!strcmp(name, names[k])) return 1;
+  for (int r = 0; r < NREALS; r++)
+    if (!strcmp(name, real_names[r])) return 1;
+  return 0;
+}
+
+/* Stores the value of one of Solace's value options: returns 0 if stored, 1 if the value is bad. */
+static int take_value(const char *name, const char *value, options *opt, int64_t *seed) {
+  const char **text = !strcmp(name, "family")        ? &opt->family
+                      : !strcmp(name, "o")           ? &opt->output
+                      : !strcmp(name, "coefficient") ? &opt->coefficient
+                      : !strcmp(name, "progress")    ? &opt->progress
+                                                     : NULL;
+  if (text) return *text = value, 0;
+  if (!strcmp(name, "n")) return parse_int("-n", value, 3, 65536, &opt->n);
+  if (!strcmp(name, "count")) return parse_int("-count", value, 1, INT64_MAX / 2, &opt->count);
+  if (!strcmp(name, "compress")) return parse_int("-compress", value, 0, 9, &opt->compress);
+  if (!strcmp(name, "seed")) return parse_int("-seed", value, 0, INT64_MAX, seed);
+  for (int r = 0; r < NREALS; r++)
+    if (!strcmp(name, real_names[r])) opt->reals[r] = value;
+  return 0;
 }
 
 /* Reads Solace's options; anything else is left to PETSc. Returns 0 on success. */
 static int parse_options(int argc, char **argv, options *opt) {
-  static const char *real_names[] = {"alpha", "tau", "coef_high", "coef_low", "source"};
   int64_t seed = 1;
-  int nreals = 0, bad = 0;
-  for (int k = 1; k < argc && !bad; k++) {
-    const char *arg = argv[k], *value = NULL;
-    if (arg[0] != '-') continue;
-    const char *name = arg + 1;
-    if (!strcmp(name, "resume"))
-      opt->resume = 1;
-    else if (!strcmp(name, "force"))
-      opt->force = 1;
-    else if (!strcmp(name, "distributed"))
-      opt->distributed = 1;
-    else if (!strcmp(name, "quiet"))
-      opt->quiet = 1;
-    else if (!strcmp(name, "family") || !strcmp(name, "o") || !strcmp(name, "coefficient") ||
-             !strcmp(name, "progress") || !strcmp(name, "n") || !strcmp(name, "count") ||
-             !strcmp(name, "seed") || !strcmp(name, "compress")) {
-      if (!(value = option_value(argc, argv, k++))) return 1;
-      if (!strcmp(name, "family"))
-        opt->family = value;
-      else if (!strcmp(name, "o"))
-        opt->output = value;
-      else if (!strcmp(name, "coefficient"))
-        opt->coefficient = value;
-      else if (!strcmp(name, "progress"))
-        opt->progress = value;
-      else if (!strcmp(name, "n"))
-        bad = parse_int("-n", value, 3, 65536, &opt->n);
-      else if (!strcmp(name, "count"))
-        bad = parse_int("-count", value, 1, INT64_MAX / 2, &opt->count);
-      else if (!strcmp(name, "compress"))
-        bad = parse_int("-compress", value, 0, 9, &opt->compress);
-      else
-        bad = parse_int("-seed", value, 0, INT64_MAX, &seed);
-    } else {
-      for (size_t r = 0; r < sizeof real_names / sizeof real_names[0]; r++)
-        if (!strcmp(name, real_names[r])) {
-          if (!(value = option_value(argc, argv, k++))) return 1;
-          opt->reals[nreals].name = real_names[r];
-          opt->reals[nreals++].value = value;
-        }
+  for (int k = 1; k < argc; k++) {
+    const char *name = argv[k] + 1;
+    if (argv[k][0] != '-' || take_flag(name, opt) || !is_value_option(name)) continue;
+    if (k + 1 >= argc) {
+      fprintf(stderr, "solace-generate: error: option %s needs a value\n", argv[k]);
+      return 1;
     }
+    if (take_value(name, argv[++k], opt, &seed)) return 1;
   }
   opt->seed = (uint64_t)seed;
-  if (!bad && opt->resume && opt->force) {
+  if (opt->resume && opt->force) {
     fprintf(stderr, "solace-generate: error: -resume and -force exclude each other\n");
-    bad = 1;
+    return 1;
   }
-  return bad;
+  return 0;
 }
 
 /* Applies the family options of the command line. */
 static int configure_pde(const options *opt, solace_pde pde) {
-  for (int r = 0; r < 6 && opt->reals[r].name; r++) {
+  for (int r = 0; r < NREALS; r++) {
+    if (!opt->reals[r]) continue;
     char *end;
-    double value = strtod(opt->reals[r].value, &end);
-    if (end == opt->reals[r].value || *end) {
-      fprintf(stderr, "solace-generate: error: -%s '%s' is not a number\n", opt->reals[r].name,
-              opt->reals[r].value);
+    double value = strtod(opt->reals[r], &end);
+    if (end == opt->reals[r] || *end) {
+      fprintf(stderr, "solace-generate: error: -%s '%s' is not a number\n", real_names[r],
+              opt->reals[r]);
       return SOLACE_ERR_ARG;
     }
-    int status = solace_pde_set_real(pde, opt->reals[r].name, value);
+    int status = solace_pde_set_real(pde, real_names[r], value);
     if (status) return status;
   }
   if (opt->coefficient) {

@@ -43,7 +43,7 @@ struct solace_pde_s {
   MPI_Comm comm;
   DM da; /* interior unknowns, (n-2) x (n-2) */
   Mat A;
-  Vec x, b, natural, gathered;
+  Vec x, b, r, natural, gathered; /* solution, right-hand side, residual, full field */
   VecScatter to_all;
   KSP ksp;
 };

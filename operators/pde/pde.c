@@ -48,6 +48,7 @@ static int create_grid(solace_pde pde) {
   SolacePetscCall(DMCreateMatrix(pde->da, &pde->A));
   SolacePetscCall(DMCreateGlobalVector(pde->da, &pde->x));
   SolacePetscCall(VecDuplicate(pde->x, &pde->b));
+  SolacePetscCall(VecDuplicate(pde->x, &pde->r));
   SolacePetscCall(DMDACreateNaturalVector(pde->da, &pde->natural));
   SolacePetscCall(VecScatterCreateToAll(pde->natural, &pde->to_all, &pde->gathered));
   return SOLACE_SUCCESS;
@@ -113,6 +114,7 @@ static void destroy_petsc(solace_pde pde) {
   VecScatterDestroy(&pde->to_all);
   VecDestroy(&pde->gathered);
   VecDestroy(&pde->natural);
+  VecDestroy(&pde->r);
   VecDestroy(&pde->b);
   VecDestroy(&pde->x);
   MatDestroy(&pde->A);
@@ -261,14 +263,11 @@ int solace_pde_gather_solution(solace_pde pde, double *output) {
 
 /* The true relative residual ||b - A x|| / ||b|| of the current solution. */
 static int true_residual(solace_pde pde, double *residual) {
-  Vec r;
   PetscReal rnorm, bnorm;
-  SolacePetscCall(VecDuplicate(pde->b, &r));
-  SolacePetscCall(MatMult(pde->A, pde->x, r));
-  SolacePetscCall(VecAYPX(r, -1.0, pde->b));
-  SolacePetscCall(VecNorm(r, NORM_2, &rnorm));
+  SolacePetscCall(MatMult(pde->A, pde->x, pde->r));
+  SolacePetscCall(VecAYPX(pde->r, -1.0, pde->b));
+  SolacePetscCall(VecNorm(pde->r, NORM_2, &rnorm));
   SolacePetscCall(VecNorm(pde->b, NORM_2, &bnorm));
-  SolacePetscCall(VecDestroy(&r));
   *residual = bnorm > 0 ? rnorm / bnorm : rnorm;
   return SOLACE_SUCCESS;
 }
