@@ -24,7 +24,7 @@ static void print_usage(void) {
   printf(
       "usage: solace-generate [options] [PETSc options]\n"
       "Draws random PDE instances, solves each and writes the dataset to HDF5.\n\n"
-      "  -family NAME        PDE family: darcy                          (default darcy)\n"
+      "  -family NAME        PDE family: darcy or poisson               (default darcy)\n"
       "  -n N                grid nodes per side, boundary included, >= 3 (default 64)\n"
       "  -count N            number of samples                          (default 100)\n"
       "  -seed S             random seed; sample i depends on (S, i) only (default 1)\n"

@@ -14,6 +14,15 @@
  * options "alpha" (2.5) and "tau" (7). Discretized by conservative 5-point finite differences with
  * harmonic-mean face coefficients (symmetric positive definite). Input and output are n x n node
  * fields in natural order (x fastest); the output includes the boundary values.
+ *
+ * Family "poisson": -Laplacian u = f on the unit square, u = g on the boundary, on the same node
+ * grid, discretized by 5-point finite differences on the (n-2)^2 interior nodes (symmetric
+ * positive definite; the matrix is the same for every sample). f and g are random degree-5
+ * polynomials sum_{i+j<=5} c_ij x^i y^j with coefficients U(-1,1) (the SKR benchmark): 42 params,
+ * f's 21 coefficients then g's 21, each ordered by increasing i+j, then increasing i:
+ * (0,0), (0,1), (1,0), (0,2), (1,1), (2,0), ..., (5,0). Sample i's params are 2 U - 1 for the
+ * uniforms at positions 0..41 of Philox stream i. Input: f at the nodes; the solve takes f from
+ * the input and g from params[21..41]; the output's boundary values are g. No options.
  */
 #ifndef SOLACE_PDE_H
 #define SOLACE_PDE_H
@@ -31,7 +40,7 @@ typedef struct solace_pde_s *solace_pde;
 SOLACE_EXPORT int solace_options_insert(const char *options);
 
 /**
- * Creates family `family` ("darcy") on an n x n grid (n >= 3).
+ * Creates family `family` ("darcy" or "poisson") on an n x n grid (n >= 3).
  * Systems are solved on one process (PETSC_COMM_SELF) unless solace_pde_set_distributed() is
  * called. Requires solace_initialize().
  */
@@ -55,7 +64,7 @@ SOLACE_EXPORT int solace_pde_set_distributed(solace_pde pde, int distributed);
 /** Writes the grid: *ndim and grid[0..2] (nx, ny, nz; unused entries 1). */
 SOLACE_EXPORT int solace_pde_get_grid(solace_pde pde, int *ndim, int64_t grid[3]);
 
-/** Writes the number of scalar parameters per sample (0 for darcy). */
+/** Writes the number of scalar parameters per sample (darcy 0, poisson 42). */
 SOLACE_EXPORT int solace_pde_get_nparams(solace_pde pde, int64_t *nparams);
 
 /** Writes the family name into buf (capacity bytes). */
@@ -71,8 +80,9 @@ SOLACE_EXPORT int solace_pde_sample(solace_pde pde, uint64_t seed, int64_t index
 /**
  * Solves the system of one input; writes the solution field to output (grid values) and, when
  * not NULL, the KSP iteration count and the true relative residual ||b - A x|| / ||b||.
- * Non-finite or non-positive coefficients are ::SOLACE_ERR_ARG; a KSP that stops short of its
- * tolerance is ::SOLACE_ERR_NOT_CONVERGED (output then holds the last iterate).
+ * Non-finite or non-positive coefficients (darcy), non-finite sources or params (poisson) are
+ * ::SOLACE_ERR_ARG; a KSP that stops short of its tolerance is ::SOLACE_ERR_NOT_CONVERGED
+ * (output then holds the last iterate).
  */
 SOLACE_EXPORT int solace_pde_solve(solace_pde pde, const double *input, const double *params,
                                    double *output, int64_t *iterations, double *residual);

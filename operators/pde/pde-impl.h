@@ -67,6 +67,16 @@ SOLACE_INTERN int solace_darcy_assemble_matrix(DM da, int64_t n, const double *a
 SOLACE_INTERN int solace_darcy_assemble_rhs(DM da, int64_t n, const double *a, const double *f,
                                             const double *g, Vec b);
 
+/* Poisson family operations and its (empty) option setup. Params: the SOLACE_POISSON_NCOEFS
+ * coefficients of f, then those of g, monomials x^i y^j ordered by i + j, then by i. */
+enum { SOLACE_POISSON_DEGREE = 5, SOLACE_POISSON_NCOEFS = 21 };
+SOLACE_INTERN extern const solace_pde_ops solace_poisson_ops;
+SOLACE_INTERN int solace_poisson_setup(solace_pde pde);
+
+/* Assembles -Laplacian (5-point) into pde->A and f (node values) plus the Dirichlet data g (node
+ * values, only boundary nodes read) into pde->b. */
+SOLACE_INTERN int solace_poisson_assemble(solace_pde pde, const double *f, const double *g);
+
 /* Copies the solution (interior unknowns) of pde->x into a full n x n field on every rank. */
 SOLACE_INTERN int solace_pde_gather_solution(solace_pde pde, double *output);
 

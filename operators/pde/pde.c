@@ -10,7 +10,8 @@
 static const struct {
   const solace_pde_ops *ops;
   int (*setup)(solace_pde);
-} families[] = {{&solace_darcy_ops, solace_darcy_setup}};
+} families[] = {{&solace_darcy_ops, solace_darcy_setup},
+                {&solace_poisson_ops, solace_poisson_setup}};
 
 int solace_options_insert(const char *options) {
   solace_error_clear();
@@ -77,7 +78,12 @@ static int find_family(const char *family, int *slot) {
       *slot = (int)k;
       return SOLACE_SUCCESS;
     }
-  return solace_error_set(SOLACE_ERR_ARG, __func__, "unknown family '%s' (known: darcy)", family);
+  char known[128] = "";
+  for (size_t k = 0; k < sizeof families / sizeof families[0]; k++)
+    snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", k ? ", " : "",
+             families[k].ops->name);
+  return solace_error_set(SOLACE_ERR_ARG, __func__, "unknown family '%s' (known: %s)", family,
+                          known);
 }
 
 int solace_pde_create(const char *family, int64_t n, solace_pde *pde) {
@@ -85,7 +91,7 @@ int solace_pde_create(const char *family, int64_t n, solace_pde *pde) {
   SolaceCheckNotNull(pde);
   *pde = NULL;
   SolaceCheckNotNull(family);
-  int slot, initialized;
+  int slot = 0, initialized;
   SolaceCall(find_family(family, &slot));
   SolaceCheck(n >= 3 && n <= 65536, SOLACE_ERR_ARG, "grid size n = %lld is not in [3, 65536]",
               (long long)n);
@@ -165,7 +171,8 @@ int solace_pde_get_real(solace_pde pde, const char *name, double *value) {
 int solace_pde_set_string(solace_pde pde, const char *name, const char *value) {
   solace_error_clear();
   SolaceCheck(pde && name && value, SOLACE_ERR_ARG, "pde, name and value must not be NULL");
-  SolaceCheck(strcmp(name, "coefficient") == 0, SOLACE_ERR_ARG,
+  /* a family has the option when its setup gave it a default (pde->coefficient non-empty) */
+  SolaceCheck(strcmp(name, "coefficient") == 0 && pde->coefficient[0], SOLACE_ERR_ARG,
               "family %s has no string option '%s'", pde->ops->name, name);
   SolaceCheck(strcmp(value, "exp") == 0 || strcmp(value, "threshold") == 0, SOLACE_ERR_ARG,
               "coefficient '%s' is not 'exp' or 'threshold'", value);
@@ -224,9 +231,10 @@ int solace_pde_get_solver(solace_pde pde, char *ksp_type, char *pc_type, int64_t
   return SOLACE_SUCCESS;
 }
 
-/* Creates the random-field sampler from the current options if it does not exist. */
+/* Creates the random-field sampler from the current options if it does not exist; families
+ * without the field's options "alpha" and "tau" (poisson) draw no field and get none. */
 static int ensure_grf(solace_pde pde) {
-  if (pde->grf) return SOLACE_SUCCESS;
+  if (pde->grf || !find_real(pde, "alpha") || !find_real(pde, "tau")) return SOLACE_SUCCESS;
   double alpha, tau;
   int64_t shape[2] = {pde->n, pde->n};
   SolaceCall(solace_pde_real(pde, "alpha", &alpha));

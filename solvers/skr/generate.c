@@ -172,7 +172,7 @@ static int record_recipe(solace_store store, solace_pde pde, uint64_t seed, int 
       fresh ? solace_store_set_attribute_string : check_same_string;
   SolaceCall(fresh ? solace_store_set_attribute_int(store, "seed", (int64_t)seed)
                    : check_same_int(store, "seed", (int64_t)seed));
-  SolaceCall(put_s(store, "coefficient", pde->coefficient));
+  if (pde->coefficient[0]) SolaceCall(put_s(store, "coefficient", pde->coefficient));
   for (int k = 0; k < pde->nreals; k++)
     SolaceCall(put_d(store, pde->reals[k].name, pde->reals[k].value));
   /* The solver may differ between runs of one file: it does not change what the samples are. */
