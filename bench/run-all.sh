@@ -8,3 +8,6 @@ echo "== bench-store ($(date -u +%Y-%m-%d))"
 echo
 echo "== bench-generate ($(date -u +%Y-%m-%d))"
 bash "$here/generate/bench-generate.sh" "$build/bin"
+echo
+echo "== bench-sort ($(date -u +%Y-%m-%d))"
+(cd "$build" && ./bench-sort)

@@ -13,5 +13,6 @@
 #include "solace/store.h"
 #include "solace/pde.h"
 #include "solace/generate.h"
+#include "solace/skr.h"
 
 #endif
