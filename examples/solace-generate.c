@@ -13,7 +13,7 @@
 
 /* The command line of one run. */
 typedef struct {
-  const char *family, *output, *coefficient, *progress;
+  const char *family, *output, *coefficient, *progress, *sort;
   int64_t n, count, compress;
   uint64_t seed;
   int resume, force, distributed, quiet;
@@ -32,6 +32,7 @@ static void print_usage(void) {
       "  -resume             continue an interrupted FILE (or create it)\n"
       "  -force              overwrite an existing FILE\n"
       "  -compress L         deflate level of the finished file, 0 = none (default 4)\n"
+      "  -sort METHOD        solve order: none, greedy, hilbert or auto     (default none)\n"
       "  -alpha A            random-field smoothness                    (default 2.5)\n"
       "  -tau T              random-field inverse length scale          (default 7)\n"
       "  -coefficient KIND   exp: a = exp(g); threshold: a = coef_high/coef_low by sign of g\n"
@@ -80,7 +81,7 @@ static int take_flag(const char *name, options *opt) {
 
 /* True if `name` is one of Solace's options that take a value. */
 static int is_value_option(const char *name) {
-  static const char *const names[] = {"family", "o",     "coefficient", "progress",
+  static const char *const names[] = {"family", "o",     "coefficient", "progress", "sort",
                                       "n",      "count", "compress",    "seed"};
   for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
     if (!strcmp(name, names[k])) return 1;
@@ -95,6 +96,7 @@ static int take_value(const char *name, const char *value, options *opt, int64_t
                       : !strcmp(name, "o")           ? &opt->output
                       : !strcmp(name, "coefficient") ? &opt->coefficient
                       : !strcmp(name, "progress")    ? &opt->progress
+                      : !strcmp(name, "sort")        ? &opt->sort
                                                      : NULL;
   if (text) return *text = value, 0;
   if (!strcmp(name, "n")) return parse_int("-n", value, 3, 65536, &opt->n);
@@ -158,6 +160,16 @@ static int progress_mode(const options *opt) {
   return -1;
 }
 
+/* Maps -sort to a solace_skr_sort_method; -1 if unknown. */
+static int sort_method(const options *opt) {
+  static const char *names[] = {"none", "greedy", "hilbert", "auto"};
+  for (int k = 0; k < 4; k++)
+    if (!strcmp(opt->sort, names[k])) return k;
+  fprintf(stderr, "solace-generate: error: -sort '%s' is not none, greedy, hilbert or auto\n",
+          opt->sort);
+  return -1;
+}
+
 /* Prints the closing paragraph: what was written and the solve figures. */
 static void print_summary(const options *opt, solace_pde pde, solace_generate gen,
                           const char *path) {
@@ -187,6 +199,7 @@ static int generate(const options *opt, const char *path, int rank) {
   if (!status) status = solace_generate_set_output(gen, path, mode);
   if (!status) status = solace_generate_set_progress(gen, progress_mode(opt));
   if (!status) status = solace_generate_set_compression(gen, (int)opt->compress);
+  if (!status) status = solace_generate_set_sort(gen, sort_method(opt));
   if (!status) status = solace_generate_run(gen);
   if (!status && rank == 0 && !opt->quiet) print_summary(opt, pde, gen, path);
   solace_generate_destroy(&gen);
@@ -216,9 +229,10 @@ int main(int argc, char **argv) {
     if (!rank || !strcmp(rank, "0")) print_usage();
     return 0;
   }
-  options opt = {.family = "darcy", .progress = "auto", .n = 64, .count = 100, .compress = 4};
+  options opt = {
+      .family = "darcy", .progress = "auto", .sort = "none", .n = 64, .count = 100, .compress = 4};
   if (parse_options(argc, argv, &opt)) return 1;
-  if (progress_mode(&opt) < 0) return 1;
+  if (progress_mode(&opt) < 0 || sort_method(&opt) < 0) return 1;
   char default_path[64];
   snprintf(default_path, sizeof default_path, "%s.h5", opt.family);
   const char *path = opt.output ? opt.output : default_path;

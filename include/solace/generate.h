@@ -36,6 +36,15 @@ SOLACE_EXPORT int solace_generate_set_output(solace_generate gen, const char *pa
 SOLACE_EXPORT int solace_generate_set_progress(solace_generate gen, int mode);
 
 /**
+ * Sets how a new file's samples are ordered before solving (a ::solace_skr_sort_method of
+ * skr.h; default NONE, the index order): the samples are drawn, sorted by their input fields and
+ * parameters, and the order is written to `/order` with the attributes `sort` and
+ * `sort_seconds`. A resumed file keeps the order it was created with. Sorting needs
+ * count x (grid points + nparams) doubles of memory on rank 0.
+ */
+SOLACE_EXPORT int solace_generate_set_sort(solace_generate gen, int method);
+
+/**
  * Sets the deflate level (1 to 9, default 4) at which the finished file is compressed, or 0 to
  * leave it uncompressed. While samples are being written the file is never compressed (see
  * solace_store_compress()); the compressed copy replaces it atomically at the end of the run.

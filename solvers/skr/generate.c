@@ -2,6 +2,7 @@
  * samples dealt over MPI ranks and written by rank 0. */
 #include "solace-impl.h"
 #include "solace/generate.h"
+#include "solace/skr.h"
 #include "solace/store.h"
 #include "operators/pde/pde-impl.h"
 
@@ -16,7 +17,7 @@ struct solace_generate_s {
   int64_t count;
   uint64_t seed;
   char *path;
-  int mode, progress_mode, compression;
+  int mode, progress_mode, compression, sort;
   /* figures of the last run */
   int64_t solved, skipped;
   double sum_iterations, sum_seconds, wall_seconds;
@@ -89,6 +90,15 @@ int solace_generate_set_progress(solace_generate gen, int mode) {
   SolaceCheck(mode >= SOLACE_PROGRESS_AUTO && mode <= SOLACE_PROGRESS_SILENT, SOLACE_ERR_ARG,
               "mode %d is not a solace_progress_mode", mode);
   gen->progress_mode = mode;
+  return SOLACE_SUCCESS;
+}
+
+int solace_generate_set_sort(solace_generate gen, int method) {
+  solace_error_clear();
+  SolaceCheckNotNull(gen);
+  SolaceCheck(method >= SOLACE_SKR_SORT_NONE && method <= SOLACE_SKR_SORT_AUTO, SOLACE_ERR_ARG,
+              "method %d is not a solace_skr_sort_method", method);
+  gen->sort = method;
   return SOLACE_SUCCESS;
 }
 
@@ -184,6 +194,33 @@ static int record_recipe(solace_store store, solace_pde pde, uint64_t seed, int 
   return SOLACE_SUCCESS;
 }
 
+/* Draws every sample's input and params as its features (params after the field). */
+static int draw_features(solace_generate gen, int64_t dim, int64_t field_size, double *features) {
+  for (int64_t i = 0; i < gen->count; i++) {
+    double *f = features + i * dim;
+    SolaceCall(solace_pde_sample(gen->pde, gen->seed, i, f, f + field_size));
+  }
+  return SOLACE_SUCCESS;
+}
+
+/* Sorts the samples by their inputs and writes the order and the sort's cost to the file. */
+static int sort_samples(run_state *run) {
+  static const char *const names[] = {"none", "greedy", "hilbert", "auto"};
+  solace_generate gen = run->gen;
+  int64_t dim = run->field_size + run->nparams, *order = NULL;
+  double *features = NULL, start = solace_wtime();
+  int status = SolaceCalloc(gen->count * dim, &features);
+  if (!status) status = SolaceCalloc(gen->count, &order);
+  if (!status) status = draw_features(gen, dim, run->field_size, features);
+  if (!status) status = solace_skr_sort(features, gen->count, dim, gen->sort, order);
+  if (!status) status = solace_store_write_order(run->store, order);
+  if (!status) status = solace_store_set_attribute_string(run->store, "sort", names[gen->sort]);
+  if (!status)
+    status = solace_store_set_attribute_double(run->store, "sort_seconds", solace_wtime() - start);
+  free(features), free(order);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
 /* Opens the store (rank 0) and lists the samples still to solve, in solve order. */
 static int open_store(run_state *run) {
   solace_generate gen = run->gen;
@@ -202,6 +239,7 @@ static int open_store(run_state *run) {
               (long long)ndone);
   solace_error_clear();
   SolaceCall(record_recipe(run->store, gen->pde, gen->seed, fresh));
+  if (fresh && gen->sort != SOLACE_SKR_SORT_NONE) SolaceCall(sort_samples(run));
   return SOLACE_SUCCESS;
 }
 

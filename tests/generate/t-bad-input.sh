@@ -34,6 +34,7 @@ expect_failure "is not a number" -alpha abc -o "$work/a.h5"
 expect_failure "not finite" -alpha nan -o "$work/a.h5"
 expect_failure "coefficient 'lognormal'" -coefficient lognormal -o "$work/a.h5"
 expect_failure "-progress 'loud'" -progress loud -o "$work/a.h5"
+expect_failure "-sort 'zigzag'" -sort zigzag -o "$work/a.h5"
 expect_failure "/nonexistent-dir/" -o /nonexistent-dir/x.h5 -count 2 -n 8
 [ ! -e "$work/a.h5" ] || { echo "FAIL: a failed run left a file"; failures=$((failures + 1)); }
 
