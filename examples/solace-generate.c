@@ -17,14 +17,14 @@ typedef struct {
   int64_t n, count, compress;
   uint64_t seed;
   int resume, force, distributed, quiet;
-  const char *reals[5]; /* values of real_names[], NULL when not given */
+  const char *reals[6]; /* values of real_names[], NULL when not given */
 } options;
 
 static void print_usage(void) {
   printf(
       "usage: solace-generate [options] [PETSc options]\n"
       "Draws random PDE instances, solves each and writes the dataset to HDF5.\n\n"
-      "  -family NAME        PDE family: darcy or poisson               (default darcy)\n"
+      "  -family NAME        PDE family: darcy, poisson or helmholtz    (default darcy)\n"
       "  -n N                grid nodes per side, boundary included, >= 3 (default 64)\n"
       "  -count N            number of samples                          (default 100)\n"
       "  -seed S             random seed; sample i depends on (S, i) only (default 1)\n"
@@ -39,7 +39,8 @@ static void print_usage(void) {
       "                                                                 (default exp)\n"
       "  -coef_high V        threshold coefficient where g >= 0         (default 12)\n"
       "  -coef_low V         threshold coefficient where g < 0          (default 3)\n"
-      "  -source F           constant right-hand side f                 (default 1)\n"
+      "  -source F           constant right-hand side f (darcy, helmholtz) (default 1)\n"
+      "  -kmax K             helmholtz: wavenumber k ~ U(0, K) per sample (default 1)\n"
       "  -distributed        solve each system on all MPI ranks together\n"
       "                      (default: each rank solves whole systems)\n"
       "  -progress MODE      auto, redraw, lines or silent              (default auto)\n"
@@ -65,7 +66,7 @@ static int parse_int(const char *name, const char *text, int64_t min, int64_t ma
 }
 
 /* The family's real options, in the order of options.reals. */
-static const char *const real_names[] = {"alpha", "tau", "coef_high", "coef_low", "source"};
+static const char *const real_names[] = {"alpha", "tau", "coef_high", "coef_low", "source", "kmax"};
 enum { NREALS = sizeof real_names / sizeof real_names[0] };
 
 /* Sets a flag option; returns 1 if `name` is one. */

@@ -23,6 +23,15 @@
  * (0,0), (0,1), (1,0), (0,2), (1,1), (2,0), ..., (5,0). Sample i's params are 2 U - 1 for the
  * uniforms at positions 0..41 of Philox stream i. Input: f at the nodes; the solve takes f from
  * the input and g from params[21..41]; the output's boundary values are g. No options.
+ *
+ * Family "helmholtz": -div(a grad u) - k^2 u = f on the unit square, u = 0 on the boundary, f = 1,
+ * the coefficient a drawn exactly as darcy draws it (same options and random positions) and the
+ * Darcy discretization minus k^2 on the diagonal (symmetric, indefinite once k^2 exceeds the
+ * smallest Darcy eigenvalue, about 2 pi^2 min(a)). One param, k = kmax U with option "kmax"
+ * (default 1, the SKR benchmark's k ~ U(0, 1)) and U the uniform at position 2 n^2 of Philox
+ * stream i (the field's normals use uniforms 0..n^2 only). Default solver GMRES(40) with
+ * right-preconditioned ILU (block Jacobi + ILU across processes), rtol 1e-8 on the true residual;
+ * for large k it may stop with ::SOLACE_ERR_NOT_CONVERGED.
  */
 #ifndef SOLACE_PDE_H
 #define SOLACE_PDE_H
@@ -40,16 +49,17 @@ typedef struct solace_pde_s *solace_pde;
 SOLACE_EXPORT int solace_options_insert(const char *options);
 
 /**
- * Creates family `family` ("darcy" or "poisson") on an n x n grid (n >= 3).
+ * Creates family `family` ("darcy", "poisson" or "helmholtz") on an n x n grid (n >= 3).
  * Systems are solved on one process (PETSC_COMM_SELF) unless solace_pde_set_distributed() is
  * called. Requires solace_initialize().
  */
 SOLACE_EXPORT int solace_pde_create(const char *family, int64_t n, solace_pde *pde);
 
-/** Sets a real option of the family (darcy: "alpha", "tau", "source", "coef_high", "coef_low"). */
+/** Sets a real option of the family (darcy: "alpha", "tau", "source", "coef_high", "coef_low";
+ * helmholtz: those and "kmax"). */
 SOLACE_EXPORT int solace_pde_set_real(solace_pde pde, const char *name, double value);
 
-/** Sets a string option of the family (darcy: "coefficient" = "exp" or "threshold"). */
+/** Sets a string option of the family (darcy, helmholtz: "coefficient" = "exp" or "threshold"). */
 SOLACE_EXPORT int solace_pde_set_string(solace_pde pde, const char *name, const char *value);
 
 /** Reads a real option of the family into *value. */
@@ -64,7 +74,7 @@ SOLACE_EXPORT int solace_pde_set_distributed(solace_pde pde, int distributed);
 /** Writes the grid: *ndim and grid[0..2] (nx, ny, nz; unused entries 1). */
 SOLACE_EXPORT int solace_pde_get_grid(solace_pde pde, int *ndim, int64_t grid[3]);
 
-/** Writes the number of scalar parameters per sample (darcy 0, poisson 42). */
+/** Writes the number of scalar parameters per sample (darcy 0, poisson 42, helmholtz 1). */
 SOLACE_EXPORT int solace_pde_get_nparams(solace_pde pde, int64_t *nparams);
 
 /** Writes the family name into buf (capacity bytes). */
@@ -80,7 +90,8 @@ SOLACE_EXPORT int solace_pde_sample(solace_pde pde, uint64_t seed, int64_t index
 /**
  * Solves the system of one input; writes the solution field to output (grid values) and, when
  * not NULL, the KSP iteration count and the true relative residual ||b - A x|| / ||b||.
- * Non-finite or non-positive coefficients (darcy), non-finite sources or params (poisson) are
+ * Non-finite or non-positive coefficients (darcy, helmholtz), a non-finite or negative k
+ * (helmholtz), non-finite sources or params (poisson) are
  * ::SOLACE_ERR_ARG; a KSP that stops short of its tolerance is ::SOLACE_ERR_NOT_CONVERGED
  * (output then holds the last iterate).
  */

@@ -22,6 +22,12 @@ typedef struct {
   int (*assemble)(solace_pde pde, const double *input, const double *params);
   /* Writes the boundary values of the solution field (interior values come from the solve). */
   int (*boundary)(solace_pde pde, const double *input, const double *params, double *output);
+  /* 0: symmetric positive definite systems, default solver CG + ICC (block Jacobi across
+   * processes); 1: indefinite systems, default GMRES(40) + ILU (block Jacobi + ILU across
+   * processes), right-preconditioned so that convergence means a true residual below rtol (left
+   * ILU on a strongly indefinite matrix can stop with a true residual near 1). PETSc options
+   * override either. */
+  int indefinite;
 } solace_pde_ops;
 
 /* Named real options of a family, with their values. */
@@ -76,6 +82,10 @@ SOLACE_INTERN int solace_poisson_setup(solace_pde pde);
 /* Assembles -Laplacian (5-point) into pde->A and f (node values) plus the Dirichlet data g (node
  * values, only boundary nodes read) into pde->b. */
 SOLACE_INTERN int solace_poisson_assemble(solace_pde pde, const double *f, const double *g);
+
+/* Helmholtz family operations and its option setup (darcy's options plus "kmax"). Params: k. */
+SOLACE_INTERN extern const solace_pde_ops solace_helmholtz_ops;
+SOLACE_INTERN int solace_helmholtz_setup(solace_pde pde);
 
 /* Copies the solution (interior unknowns) of pde->x into a full n x n field on every rank. */
 SOLACE_INTERN int solace_pde_gather_solution(solace_pde pde, double *output);

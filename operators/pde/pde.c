@@ -11,7 +11,8 @@ static const struct {
   const solace_pde_ops *ops;
   int (*setup)(solace_pde);
 } families[] = {{&solace_darcy_ops, solace_darcy_setup},
-                {&solace_poisson_ops, solace_poisson_setup}};
+                {&solace_poisson_ops, solace_poisson_setup},
+                {&solace_helmholtz_ops, solace_helmholtz_setup}};
 
 int solace_options_insert(const char *options) {
   solace_error_clear();
@@ -55,16 +56,21 @@ static int create_grid(solace_pde pde) {
   return SOLACE_SUCCESS;
 }
 
-/* Creates the KSP: CG with ICC on one process, CG with block Jacobi across processes, rtol 1e-8;
- * PETSc options given at creation time override these defaults. */
+/* Creates the KSP: CG with ICC on one process, CG with block Jacobi across processes, rtol 1e-8
+ * (indefinite families: GMRES(40) with right-preconditioned ILU, or block Jacobi + ILU across
+ * processes, so that the stopping test is on the true residual); PETSc options given at creation
+ * time override these defaults. */
 static int create_solver(solace_pde pde) {
   PetscMPIInt size;
   PC pc;
   MPI_Comm_size(pde->comm, &size);
   SolacePetscCall(KSPCreate(pde->comm, &pde->ksp));
-  SolacePetscCall(KSPSetType(pde->ksp, KSPCG));
+  int indefinite = pde->ops->indefinite;
+  SolacePetscCall(KSPSetType(pde->ksp, indefinite ? KSPGMRES : KSPCG));
+  if (indefinite) SolacePetscCall(KSPGMRESSetRestart(pde->ksp, 40));
+  if (indefinite) SolacePetscCall(KSPSetPCSide(pde->ksp, PC_RIGHT));
   SolacePetscCall(KSPGetPC(pde->ksp, &pc));
-  SolacePetscCall(PCSetType(pc, size == 1 ? PCICC : PCBJACOBI));
+  SolacePetscCall(PCSetType(pc, size == 1 ? (indefinite ? PCILU : PCICC) : PCBJACOBI));
   SolacePetscCall(KSPSetTolerances(pde->ksp, 1e-8, PETSC_DEFAULT, PETSC_DEFAULT, 10000));
   SolacePetscCall(KSPSetOperators(pde->ksp, pde->A, pde->A));
   SolacePetscCall(KSPSetFromOptions(pde->ksp));

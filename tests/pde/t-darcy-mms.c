@@ -3,6 +3,7 @@
  * 2), f = -div(a grad u) evaluated analytically; each grid is solved by PETSc's direct LU so that
  * only the discretization error remains. Reference: the analytic solution. */
 #include "operators/pde/pde-impl.h"
+#include "mms-util.h"
 #include "test-util.h"
 
 static const double pi = 3.14159265358979323846;
@@ -56,21 +57,7 @@ static int max_error(int64_t n, double *error) {
 
 int main(void) {
   TEST_CALL(solace_initialize(NULL, NULL));
-  TEST_CALL(solace_options_insert("-ksp_type preonly -pc_type lu"));
-  const int64_t sizes[3] = {33, 65, 129};
-  double errors[3];
-  for (int k = 0; k < 3; k++) {
-    if (max_error(sizes[k], &errors[k])) return 1;
-    printf("n = %4lld  h = %.5f  max error %.3e\n", (long long)sizes[k], 1.0 / (sizes[k] - 1),
-           errors[k]);
-  }
-  /* Halving h must divide the error by about 4: observed order within [1.9, 2.1]. */
-  for (int k = 0; k < 2; k++) {
-    double order = log2(errors[k] / errors[k + 1]);
-    printf("observed order %.3f\n", order);
-    TEST_ASSERT(order > 1.9 && order < 2.1, "order %.3f is not second order", order);
-  }
-  TEST_ASSERT(errors[2] < 1e-3, "finest error %.3e too large", errors[2]);
+  if (mms_check_second_order(max_error)) return 1;
   TEST_CALL(solace_finalize());
   return test_finish("pde-darcy-mms");
 }

@@ -4,6 +4,7 @@
  * 5-point Laplacian is exact, must be reproduced to rounding through the public solve with its
  * boundary coefficients in params. Reference: the analytic solutions. */
 #include "operators/pde/pde-impl.h"
+#include "mms-util.h"
 #include "test-util.h"
 
 static double exact_u(double x, double y) {
@@ -65,20 +66,7 @@ static int quadratic(int64_t n) {
 
 int main(void) {
   TEST_CALL(solace_initialize(NULL, NULL));
-  TEST_CALL(solace_options_insert("-ksp_type preonly -pc_type lu"));
-  const int64_t sizes[3] = {33, 65, 129};
-  double errors[3];
-  for (int k = 0; k < 3; k++) {
-    if (max_error(sizes[k], &errors[k])) return 1;
-    printf("n = %4lld  h = %.5f  max error %.3e\n", (long long)sizes[k], 1.0 / (sizes[k] - 1),
-           errors[k]);
-  }
-  /* Halving h must divide the error by about 4: observed order within [1.9, 2.1]. */
-  for (int k = 0; k < 2; k++) {
-    double order = log2(errors[k] / errors[k + 1]);
-    printf("observed order %.3f\n", order);
-    TEST_ASSERT(order > 1.9 && order < 2.1, "order %.3f is not second order", order);
-  }
+  if (mms_check_second_order(max_error)) return 1;
   if (quadratic(17) || quadratic(64)) return 1;
   TEST_CALL(solace_finalize());
   return test_finish("pde-poisson-mms");

@@ -1,0 +1,28 @@
+/* The convergence check shared by the manufactured-solution tests: the max-norm error on
+ * n = 33, 65, 129 (each grid solved by PETSc's direct LU) must fall at second order. */
+#ifndef SOLACE_TEST_MMS_UTIL_H
+#define SOLACE_TEST_MMS_UTIL_H
+
+#include "test-util.h"
+
+/* Runs max_error(n, &error) on the three grids; returns 0 if every call succeeded. Halving h must
+ * divide the error by about 4: each observed order within [1.9, 2.1], the finest error < 1e-3. */
+static int mms_check_second_order(int (*max_error)(int64_t n, double *error)) {
+  const int64_t sizes[3] = {33, 65, 129};
+  double errors[3];
+  TEST_CALL(solace_options_insert("-ksp_type preonly -pc_type lu"));
+  for (int k = 0; k < 3; k++) {
+    if (max_error(sizes[k], &errors[k])) return 1;
+    printf("n = %4lld  h = %.5f  max error %.3e\n", (long long)sizes[k], 1.0 / (sizes[k] - 1),
+           errors[k]);
+  }
+  for (int k = 0; k < 2; k++) {
+    double order = log2(errors[k] / errors[k + 1]);
+    printf("observed order %.3f\n", order);
+    TEST_ASSERT(order > 1.9 && order < 2.1, "order %.3f is not second order", order);
+  }
+  TEST_ASSERT(errors[2] < 1e-3, "finest error %.3e too large", errors[2]);
+  return 0;
+}
+
+#endif
