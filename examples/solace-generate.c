@@ -17,14 +17,14 @@ typedef struct {
   int64_t n, count, compress;
   uint64_t seed;
   int resume, force, distributed, quiet;
-  const char *reals[6]; /* values of real_names[], NULL when not given */
+  const char *reals[7]; /* values of real_names[], NULL when not given */
 } options;
 
 static void print_usage(void) {
   printf(
       "usage: solace-generate [options] [PETSc options]\n"
       "Draws random PDE instances, solves each and writes the dataset to HDF5.\n\n"
-      "  -family NAME        PDE family: darcy, poisson or helmholtz    (default darcy)\n"
+      "  -family NAME        PDE family: darcy, poisson, helmholtz, heat (default darcy)\n"
       "  -n N                grid nodes per side, boundary included, >= 3 (default 64)\n"
       "  -count N            number of samples                          (default 100)\n"
       "  -seed S             random seed; sample i depends on (S, i) only (default 1)\n"
@@ -41,6 +41,7 @@ static void print_usage(void) {
       "  -coef_low V         threshold coefficient where g < 0          (default 3)\n"
       "  -source F           constant right-hand side f (darcy, helmholtz) (default 1)\n"
       "  -kmax K             helmholtz: wavenumber k ~ U(0, K) per sample (default 1)\n"
+      "  -slot S             heat: 1 with the insulated slot, 0 without    (default 1)\n"
       "  -distributed        solve each system on all MPI ranks together\n"
       "                      (default: each rank solves whole systems)\n"
       "  -progress MODE      auto, redraw, lines or silent              (default auto)\n"
@@ -66,7 +67,8 @@ static int parse_int(const char *name, const char *text, int64_t min, int64_t ma
 }
 
 /* The family's real options, in the order of options.reals. */
-static const char *const real_names[] = {"alpha", "tau", "coef_high", "coef_low", "source", "kmax"};
+static const char *const real_names[] = {"alpha",  "tau",  "coef_high", "coef_low",
+                                         "source", "kmax", "slot"};
 enum { NREALS = sizeof real_names / sizeof real_names[0] };
 
 /* Sets a flag option; returns 1 if `name` is one. */
@@ -217,6 +219,24 @@ static void print_error(int status) {
   if (trace) fprintf(stderr, "  in %s\n", trace + 4);
 }
 
+/* Marks Solace's own options of the command line as read, so PETSc does not list them. */
+static void mark_own_options(int argc, char **argv) {
+  for (int k = 1; k < argc; k++)
+    if (argv[k][0] == '-' && (is_value_option(argv[k] + 1) || !strcmp(argv[k], "-resume") ||
+                              !strcmp(argv[k], "-force") || !strcmp(argv[k], "-distributed") ||
+                              !strcmp(argv[k], "-quiet")))
+      solace_options_mark_used(argv[k]);
+}
+
+/* Warns about options that nothing read: a typo, or an option of a solver not in use. */
+static void warn_unused_options(void) {
+  char names[512];
+  int64_t count = 0;
+  if (solace_options_unused(names, sizeof names, &count) == SOLACE_SUCCESS && count > 0)
+    fprintf(stderr, "solace-generate: warning: %lld option(s) were not used: %s\n",
+            (long long)count, names);
+}
+
 /* True if the command line asks for help. */
 static int wants_help(int argc, char **argv) {
   for (int k = 1; k < argc; k++)
@@ -240,7 +260,9 @@ int main(int argc, char **argv) {
   int rank = 0;
   int status = solace_initialize(&argc, &argv);
   if (!status) status = solace_mpi_rank(&rank);
+  if (!status) mark_own_options(argc, argv);
   if (!status) status = generate(&opt, path, rank);
+  if (!status && rank == 0) warn_unused_options();
   if (status && rank == 0) print_error(status);
   solace_finalize();
   return status ? 1 : 0;

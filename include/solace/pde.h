@@ -32,6 +32,17 @@
  * stream i (the field's normals use uniforms 0..n^2 only). Default solver GMRES(40) with
  * right-preconditioned ILU (block Jacobi + ILU across processes), rtol 1e-8 on the true residual;
  * for large k it may stop with ::SOLACE_ERR_NOT_CONVERGED.
+ *
+ * Family "heat": steady heat conduction -Laplacian u = 0 on the unit square with an insulated
+ * slot, u = g on the four walls, on the same node grid. The slot is the nodes (i, j) with
+ * 5 |2i - (n-1)| <= n-1 and 3 (n-1) <= 10 j <= 7 (n-1) (|x - 0.5| <= 0.1, 0.3 <= y <= 0.7, exact
+ * in integers); slot nodes get identity rows (rhs 0, output exactly 0) and the faces between a
+ * domain node and a slot node are omitted (zero flux through the slot walls). 5-point finite
+ * differences elsewhere; symmetric positive definite, default solver CG + ICC. g is a random
+ * degree-3 polynomial: 10 params, ordered as poisson's, 2 U - 1 for the uniforms at positions
+ * 0..9 of Philox stream i. Input: the mask, 1 at domain nodes and 0 at slot nodes; the solve
+ * requires it to equal the mask of the current options. Real option "slot" (default 1; 0: no
+ * slot).
  */
 #ifndef SOLACE_PDE_H
 #define SOLACE_PDE_H
@@ -48,15 +59,25 @@ typedef struct solace_pde_s *solace_pde;
 /** Adds options to PETSc's options database, e.g. "-ksp_type cg -pc_type gamg". */
 SOLACE_EXPORT int solace_options_insert(const char *options);
 
+/** Marks option `name` (e.g. "-count") as used, for a program that reads it itself. */
+SOLACE_EXPORT int solace_options_mark_used(const char *name);
+
 /**
- * Creates family `family` ("darcy", "poisson" or "helmholtz") on an n x n grid (n >= 3).
+ * Writes the options in PETSc's database that nothing has read (typos, options of a solver
+ * that is not in use) to buf as a space-separated list (capacity bytes; truncated with "..."),
+ * and their number to *count.
+ */
+SOLACE_EXPORT int solace_options_unused(char *buf, int64_t capacity, int64_t *count);
+
+/**
+ * Creates family `family` ("darcy", "poisson", "helmholtz" or "heat") on an n x n grid (n >= 3).
  * Systems are solved on one process (PETSC_COMM_SELF) unless solace_pde_set_distributed() is
  * called. Requires solace_initialize().
  */
 SOLACE_EXPORT int solace_pde_create(const char *family, int64_t n, solace_pde *pde);
 
 /** Sets a real option of the family (darcy: "alpha", "tau", "source", "coef_high", "coef_low";
- * helmholtz: those and "kmax"). */
+ * helmholtz: those and "kmax"; heat: "slot"). */
 SOLACE_EXPORT int solace_pde_set_real(solace_pde pde, const char *name, double value);
 
 /** Sets a string option of the family (darcy, helmholtz: "coefficient" = "exp" or "threshold"). */
@@ -74,7 +95,8 @@ SOLACE_EXPORT int solace_pde_set_distributed(solace_pde pde, int distributed);
 /** Writes the grid: *ndim and grid[0..2] (nx, ny, nz; unused entries 1). */
 SOLACE_EXPORT int solace_pde_get_grid(solace_pde pde, int *ndim, int64_t grid[3]);
 
-/** Writes the number of scalar parameters per sample (darcy 0, poisson 42, helmholtz 1). */
+/** Writes the number of scalar parameters per sample (darcy 0, poisson 42, helmholtz 1, heat 10).
+ */
 SOLACE_EXPORT int solace_pde_get_nparams(solace_pde pde, int64_t *nparams);
 
 /** Writes the family name into buf (capacity bytes). */
@@ -91,7 +113,8 @@ SOLACE_EXPORT int solace_pde_sample(solace_pde pde, uint64_t seed, int64_t index
  * Solves the system of one input; writes the solution field to output (grid values) and, when
  * not NULL, the KSP iteration count and the true relative residual ||b - A x|| / ||b||.
  * Non-finite or non-positive coefficients (darcy, helmholtz), a non-finite or negative k
- * (helmholtz), non-finite sources or params (poisson) are
+ * (helmholtz), non-finite sources or params (poisson), non-finite params or an input that is not
+ * the slot mask (heat) are
  * ::SOLACE_ERR_ARG; a KSP that stops short of its tolerance is ::SOLACE_ERR_NOT_CONVERGED
  * (output then holds the last iterate).
  */

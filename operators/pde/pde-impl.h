@@ -87,6 +87,16 @@ SOLACE_INTERN int solace_poisson_assemble(solace_pde pde, const double *f, const
 SOLACE_INTERN extern const solace_pde_ops solace_helmholtz_ops;
 SOLACE_INTERN int solace_helmholtz_setup(solace_pde pde);
 
+/* Heat family operations and its option setup ("slot" = 1). Params: the SOLACE_HEAT_NCOEFS
+ * coefficients of the Dirichlet data g, monomials x^i y^j ordered by i + j, then by i. */
+enum { SOLACE_HEAT_DEGREE = 3, SOLACE_HEAT_NCOEFS = 10 };
+SOLACE_INTERN extern const solace_pde_ops solace_heat_ops;
+SOLACE_INTERN int solace_heat_setup(solace_pde pde);
+
+/* 1 if node (i, j) of the n x n node grid lies in the heat family's slot:
+ * 5 |2i - (n-1)| <= n-1 and 3 (n-1) <= 10 j <= 7 (n-1), i.e. |x - 0.5| <= 0.1, 0.3 <= y <= 0.7. */
+SOLACE_INTERN int solace_heat_in_slot(int64_t n, int64_t i, int64_t j);
+
 /* Copies the solution (interior unknowns) of pde->x into a full n x n field on every rank. */
 SOLACE_INTERN int solace_pde_gather_solution(solace_pde pde, double *output);
 

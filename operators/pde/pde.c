@@ -12,12 +12,41 @@ static const struct {
   int (*setup)(solace_pde);
 } families[] = {{&solace_darcy_ops, solace_darcy_setup},
                 {&solace_poisson_ops, solace_poisson_setup},
-                {&solace_helmholtz_ops, solace_helmholtz_setup}};
+                {&solace_helmholtz_ops, solace_helmholtz_setup},
+                {&solace_heat_ops, solace_heat_setup}};
 
 int solace_options_insert(const char *options) {
   solace_error_clear();
   SolaceCheckNotNull(options);
   SolacePetscCall(PetscOptionsInsertString(NULL, options));
+  return SOLACE_SUCCESS;
+}
+
+int solace_options_mark_used(const char *name) {
+  solace_error_clear();
+  SolaceCheck(name && name[0] == '-', SOLACE_ERR_ARG, "option name must start with '-'");
+  PetscBool present;
+  SolacePetscCall(PetscOptionsHasName(NULL, NULL, name, &present));
+  return SOLACE_SUCCESS;
+}
+
+int solace_options_unused(char *buf, int64_t capacity, int64_t *count) {
+  solace_error_clear();
+  SolaceCheck(buf && capacity > 4 && count, SOLACE_ERR_ARG, "buf, capacity > 4 and count needed");
+  PetscInt n;
+  char **names, **values;
+  SolacePetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
+  buf[0] = '\0';
+  for (PetscInt k = 0; k < n; k++) {
+    size_t used = strlen(buf), need = strlen(names[k]) + 2;
+    if (used + need + 4 > (size_t)capacity) {
+      snprintf(buf + used, (size_t)capacity - used, "...");
+      break;
+    }
+    snprintf(buf + used, (size_t)capacity - used, "%s-%s", k ? " " : "", names[k]);
+  }
+  *count = n;
+  SolacePetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
   return SOLACE_SUCCESS;
 }
 

@@ -26,6 +26,9 @@ with h5py.File(sys.argv[1]) as f:
     assert set(np.unique(f["inputs"][:])) == {3.0, 12.0}
     assert f.attrs["coefficient"] == "threshold" and f.attrs["alpha"] == 2.0
 PY
+# a misspelt option is reported, not silently ignored; Solace's own options are not reported
+"$SOLACE_BIN/solace-generate" -n 12 -count 2 -o "$work/w.h5" -quiet -cuont 3 -seed 4 -sort greedy 2> "$work/warn"
+grep -q "warning: 1 option(s) were not used: -cuont" "$work/warn"
 # -help lists every option with its default
 "$SOLACE_BIN/solace-generate" -help | grep -q -- "-count N .*(default 100)"
 echo "generate-dataset: passed"
