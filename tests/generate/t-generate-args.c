@@ -44,6 +44,15 @@ static int check_pde_getters(solace_pde pde) {
   int64_t grid[3], nparams;
   double rtol;
   TEST_FAILS_WITH(solace_options_insert(NULL), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_options_mark_used(NULL), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_options_mark_used("count"), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_options_unused(NULL, 8, &nparams), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_options_unused(name, 2, &nparams), SOLACE_ERR_ARG);
+  TEST_CALL(solace_options_insert("-never_read_option 1"));
+  TEST_CALL(solace_options_unused(name, sizeof name, &nparams));
+  TEST_ASSERT(nparams >= 1 && strstr(name, "-never_read_option"), "unused: %lld '%s'",
+              (long long)nparams, name);
+  TEST_CALL(solace_options_mark_used("-never_read_option"));
   TEST_FAILS_WITH(solace_pde_get_family(pde, small, sizeof small), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_pde_get_family(pde, NULL, 8), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_pde_get_grid(pde, NULL, grid), SOLACE_ERR_ARG);
