@@ -11,11 +11,6 @@ static inline double face(double a, double b) {
   return 2.0 * a * b / (a + b);
 }
 
-/* Index of node (i, j) of the n x n node grid, x fastest. */
-static inline int64_t node(int64_t n, int64_t i, int64_t j) {
-  return i + n * j;
-}
-
 /* One row of the operator at interior node (i, j): neighbours, their face coefficients. */
 typedef struct {
   int64_t ni[4], nj[4];
@@ -25,17 +20,12 @@ typedef struct {
 static void darcy_row_at(int64_t n, const double *a, int64_t i, int64_t j, darcy_row *row) {
   const int64_t di[4] = {-1, 1, 0, 0}, dj[4] = {0, 0, -1, 1};
   double h2 = 1.0 / (double)((n - 1) * (n - 1));
-  double center = a[node(n, i, j)];
+  double center = a[solace_node(n, i, j)];
   for (int s = 0; s < 4; s++) {
     row->ni[s] = i + di[s];
     row->nj[s] = j + dj[s];
-    row->coef[s] = face(center, a[node(n, row->ni[s], row->nj[s])]) / h2;
+    row->coef[s] = face(center, a[solace_node(n, row->ni[s], row->nj[s])]) / h2;
   }
-}
-
-/* True if node (i, j) lies on the boundary of the n x n node grid. */
-static inline int on_boundary(int64_t n, int64_t i, int64_t j) {
-  return i == 0 || j == 0 || i == n - 1 || j == n - 1;
 }
 
 int solace_darcy_assemble_matrix(DM da, int64_t n, const double *a, Mat A) {
@@ -52,7 +42,7 @@ int solace_darcy_assemble_matrix(DM da, int64_t n, const double *a, Mat A) {
       cols[0] = me;
       vals[0] = row.coef[0] + row.coef[1] + row.coef[2] + row.coef[3];
       for (int s = 0; s < 4; s++) {
-        if (on_boundary(n, row.ni[s], row.nj[s])) continue;
+        if (solace_on_boundary(n, row.ni[s], row.nj[s])) continue;
         cols[ncols] = (MatStencil){.i = (PetscInt)row.ni[s] - 1, .j = (PetscInt)row.nj[s] - 1};
         vals[ncols++] = -row.coef[s];
       }
@@ -75,10 +65,10 @@ int solace_darcy_assemble_rhs(DM da, int64_t n, const double *a, const double *f
     for (PetscInt ii = xs; ii < xs + xm; ii++) {
       darcy_row row;
       darcy_row_at(n, a, ii + 1, jj + 1, &row);
-      double value = f[node(n, ii + 1, jj + 1)];
+      double value = f[solace_node(n, ii + 1, jj + 1)];
       for (int s = 0; s < 4; s++)
-        if (g && on_boundary(n, row.ni[s], row.nj[s]))
-          value += row.coef[s] * g[node(n, row.ni[s], row.nj[s])];
+        if (g && solace_on_boundary(n, row.ni[s], row.nj[s]))
+          value += row.coef[s] * g[solace_node(n, row.ni[s], row.nj[s])];
       rhs[jj][ii] = value;
     }
   }
@@ -126,7 +116,7 @@ static int darcy_boundary(solace_pde pde, const double *input, const double *par
   (void)input, (void)params;
   for (int64_t j = 0; j < pde->n; j++)
     for (int64_t i = 0; i < pde->n; i++)
-      if (on_boundary(pde->n, i, j)) output[node(pde->n, i, j)] = 0.0;
+      if (solace_on_boundary(pde->n, i, j)) output[solace_node(pde->n, i, j)] = 0.0;
   return SOLACE_SUCCESS;
 }
 

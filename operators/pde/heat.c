@@ -10,16 +10,6 @@
 /* Offset of sample i's 10 uniforms in Philox stream i (heat draws no Gaussian field). */
 enum { HEAT_RAND_OFFSET = 0 };
 
-/* Index of node (i, j) of the n x n node grid, x fastest. */
-static inline int64_t node(int64_t n, int64_t i, int64_t j) {
-  return i + n * j;
-}
-
-/* True if node (i, j) lies on the boundary of the n x n node grid. */
-static inline int on_boundary(int64_t n, int64_t i, int64_t j) {
-  return i == 0 || j == 0 || i == n - 1 || j == n - 1;
-}
-
 int solace_heat_in_slot(int64_t n, int64_t i, int64_t j) {
   int64_t m = n - 1, d = 2 * i - m;
   if (d < 0) d = -d;
@@ -34,22 +24,11 @@ static int slot_on(solace_pde pde, int *on) {
   return SOLACE_SUCCESS;
 }
 
-/* The polynomial sum c_k x^i y^j over i + j <= 3, k ordered as poisson's. */
-static double polynomial(const double *c, double x, double y) {
-  double xp[SOLACE_HEAT_DEGREE + 1], yp[SOLACE_HEAT_DEGREE + 1], sum = 0.0;
-  xp[0] = yp[0] = 1.0;
-  for (int k = 1; k <= SOLACE_HEAT_DEGREE; k++) xp[k] = xp[k - 1] * x, yp[k] = yp[k - 1] * y;
-  int k = 0;
-  for (int d = 0; d <= SOLACE_HEAT_DEGREE; d++)
-    for (int i = 0; i <= d; i++) sum += c[k++] * xp[i] * yp[d - i];
-  return sum;
-}
-
 /* The mask: 1 at domain nodes, 0 at slot nodes (none when the slot is off). */
 static void fill_mask(int64_t n, int slot, double *mask) {
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i < n; i++)
-      mask[node(n, i, j)] = slot && solace_heat_in_slot(n, i, j) ? 0.0 : 1.0;
+      mask[solace_node(n, i, j)] = slot && solace_heat_in_slot(n, i, j) ? 0.0 : 1.0;
 }
 
 /* Draws the 10 coefficients of g, U(-1,1); the input is the mask. */
@@ -74,10 +53,10 @@ static int heat_check_input(solace_pde pde, const double *input, const double *p
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i < n; i++) {
       double expected = slot && solace_heat_in_slot(n, i, j) ? 0.0 : 1.0;
-      SolaceCheck(input[node(n, i, j)] == expected, SOLACE_ERR_ARG,
+      SolaceCheck(input[solace_node(n, i, j)] == expected, SOLACE_ERR_ARG,
                   "mask input[%lld] = %g at node (%lld, %lld) is not %g (slot option %d)",
-                  (long long)node(n, i, j), input[node(n, i, j)], (long long)i, (long long)j,
-                  expected, slot);
+                  (long long)solace_node(n, i, j), input[solace_node(n, i, j)], (long long)i,
+                  (long long)j, expected, slot);
     }
   return SOLACE_SUCCESS;
 }
@@ -109,8 +88,9 @@ static int heat_assemble(solace_pde pde, const double *input, const double *para
           int64_t ni = i + di[s], nj = j + dj[s];
           if (slot && solace_heat_in_slot(n, ni, nj)) continue; /* insulated face */
           diag += coef;
-          if (on_boundary(n, ni, nj)) {
-            value += coef * polynomial(params, (double)ni * h, (double)nj * h);
+          if (solace_on_boundary(n, ni, nj)) {
+            value += coef * solace_pde_polynomial(params, SOLACE_HEAT_DEGREE, (double)ni * h,
+                                                  (double)nj * h);
           } else {
             cols[ncols] = (MatStencil){.i = (PetscInt)ni - 1, .j = (PetscInt)nj - 1};
             vals[ncols++] = -coef;
@@ -140,10 +120,11 @@ static int heat_boundary(solace_pde pde, const double *input, const double *para
   double h = 1.0 / (double)(n - 1);
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i < n; i++)
-      if (on_boundary(n, i, j))
-        output[node(n, i, j)] = polynomial(params, (double)i * h, (double)j * h);
+      if (solace_on_boundary(n, i, j))
+        output[solace_node(n, i, j)] =
+            solace_pde_polynomial(params, SOLACE_HEAT_DEGREE, (double)i * h, (double)j * h);
       else if (slot && solace_heat_in_slot(n, i, j))
-        output[node(n, i, j)] = 0.0;
+        output[solace_node(n, i, j)] = 0.0;
   return SOLACE_SUCCESS;
 }
 

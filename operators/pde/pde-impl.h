@@ -97,6 +97,20 @@ SOLACE_INTERN int solace_heat_setup(solace_pde pde);
  * 5 |2i - (n-1)| <= n-1 and 3 (n-1) <= 10 j <= 7 (n-1), i.e. |x - 0.5| <= 0.1, 0.3 <= y <= 0.7. */
 SOLACE_INTERN int solace_heat_in_slot(int64_t n, int64_t i, int64_t j);
 
+/* Index of node (i, j) of an n x n node grid, x fastest. */
+static inline int64_t solace_node(int64_t n, int64_t i, int64_t j) {
+  return i + n * j;
+}
+
+/* True if node (i, j) lies on the boundary of the n x n node grid. */
+static inline int solace_on_boundary(int64_t n, int64_t i, int64_t j) {
+  return i == 0 || j == 0 || i == n - 1 || j == n - 1;
+}
+
+/* The bivariate polynomial sum c_k x^i y^j over i + j <= degree (<= 8), its coefficients ordered
+ * by increasing i + j, then increasing i: (0,0), (0,1), (1,0), (0,2), (1,1), (2,0), ... */
+SOLACE_INTERN double solace_pde_polynomial(const double *c, int degree, double x, double y);
+
 /* Copies the solution (interior unknowns) of pde->x into a full n x n field on every rank. */
 SOLACE_INTERN int solace_pde_gather_solution(solace_pde pde, double *output);
 

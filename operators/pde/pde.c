@@ -106,6 +106,16 @@ static int create_solver(solace_pde pde) {
   return SOLACE_SUCCESS;
 }
 
+double solace_pde_polynomial(const double *c, int degree, double x, double y) {
+  double xp[9], yp[9], sum = 0.0;
+  xp[0] = yp[0] = 1.0;
+  for (int k = 1; k <= degree; k++) xp[k] = xp[k - 1] * x, yp[k] = yp[k - 1] * y;
+  int k = 0;
+  for (int d = 0; d <= degree; d++)
+    for (int i = 0; i <= d; i++) sum += c[k++] * xp[i] * yp[d - i];
+  return sum;
+}
+
 /* Looks up a family by name. */
 static int find_family(const char *family, int *slot) {
   for (size_t k = 0; k < sizeof families / sizeof families[0]; k++)

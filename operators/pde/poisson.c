@@ -8,34 +8,14 @@
 /* Offset of sample i's 42 uniforms in Philox stream i (poisson draws no Gaussian field). */
 enum { POISSON_RAND_OFFSET = 0 };
 
-/* Index of node (i, j) of the n x n node grid, x fastest. */
-static inline int64_t node(int64_t n, int64_t i, int64_t j) {
-  return i + n * j;
-}
-
-/* True if node (i, j) lies on the boundary of the n x n node grid. */
-static inline int on_boundary(int64_t n, int64_t i, int64_t j) {
-  return i == 0 || j == 0 || i == n - 1 || j == n - 1;
-}
-
-/* The polynomial sum c_k x^i y^j over i + j <= 5, k in the order of pde.h. */
-static double polynomial(const double *c, double x, double y) {
-  double xp[SOLACE_POISSON_DEGREE + 1], yp[SOLACE_POISSON_DEGREE + 1], sum = 0.0;
-  xp[0] = yp[0] = 1.0;
-  for (int k = 1; k <= SOLACE_POISSON_DEGREE; k++) xp[k] = xp[k - 1] * x, yp[k] = yp[k - 1] * y;
-  int k = 0;
-  for (int d = 0; d <= SOLACE_POISSON_DEGREE; d++)
-    for (int i = 0; i <= d; i++) sum += c[k++] * xp[i] * yp[d - i];
-  return sum;
-}
-
 /* Evaluates the polynomial of coefficients c at every node (boundary_only: boundary nodes). */
 static void fill_polynomial(int64_t n, const double *c, int boundary_only, double *field) {
   double h = 1.0 / (double)(n - 1);
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i < n; i++)
-      if (!boundary_only || on_boundary(n, i, j))
-        field[node(n, i, j)] = polynomial(c, (double)i * h, (double)j * h);
+      if (!boundary_only || solace_on_boundary(n, i, j))
+        field[solace_node(n, i, j)] =
+            solace_pde_polynomial(c, SOLACE_POISSON_DEGREE, (double)i * h, (double)j * h);
 }
 
 int solace_poisson_assemble(solace_pde pde, const double *f, const double *g) {
