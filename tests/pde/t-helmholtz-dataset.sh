@@ -7,27 +7,12 @@
 set -euo pipefail
 work=$(mktemp -d) && trap 'rm -rf "$work"' EXIT
 "$SOLACE_BIN/solace-generate" -family helmholtz -n 33 -count 5 -seed 3 -o "$work/h.h5" -force -quiet
-"$SOLACE_PYTHON" - "$work/h.h5" <<'PY'
+"$SOLACE_PYTHON" - "$work/h.h5" "$SOLACE_SOURCE/tests/generate" <<'PY'
 import sys, h5py, numpy as np
 import scipy.sparse as sp, scipy.sparse.linalg as spla
+sys.path.insert(0, sys.argv[2])
+from check_dataset import darcy_matrix  # the independent scipy operator of the Darcy tests
 
-def darcy_matrix(a):
-    """5-point harmonic-mean operator on the interior nodes; a is [ny, nx], x fastest."""
-    n = a.shape[0]
-    m, h2 = n - 2, 1.0 / (n - 1) ** 2
-    idx = lambda i, j: (i - 1) + m * (j - 1)
-    rows, cols, vals = [], [], []
-    for j in range(1, n - 1):
-        for i in range(1, n - 1):
-            diag = 0.0
-            for di, dj in ((-1, 0), (1, 0), (0, -1), (0, 1)):
-                ni, nj = i + di, j + dj
-                c = 2 * a[j, i] * a[nj, ni] / (a[j, i] + a[nj, ni]) / h2
-                diag += c
-                if 0 < ni < n - 1 and 0 < nj < n - 1:
-                    rows.append(idx(i, j)), cols.append(idx(ni, nj)), vals.append(-c)
-            rows.append(idx(i, j)), cols.append(idx(i, j)), vals.append(diag)
-    return sp.csr_matrix((vals, (rows, cols)), shape=(m * m, m * m))
 
 with h5py.File(sys.argv[1], "r") as f:
     assert f.attrs["family"] in ("helmholtz", b"helmholtz"), f.attrs["family"]
