@@ -12,15 +12,9 @@ static double exact_u(double x, double y) {
   return sin(pi * x) * sin(pi * y) + x * y;
 }
 
-static double coefficient(double x, double y) {
-  return exp(0.5 * sin(2 * pi * x) * cos(pi * y));
-}
-
 /* f = -(a_x u_x + a_y u_y + a (u_xx + u_yy)) */
 static double source(double x, double y) {
-  double a = coefficient(x, y);
-  double ax = a * pi * cos(2 * pi * x) * cos(pi * y);
-  double ay = a * (-0.5 * pi * sin(2 * pi * x) * sin(pi * y));
+  double ax, ay, a = mms_coefficient(x, y, &ax, &ay);
   double ux = pi * cos(pi * x) * sin(pi * y) + y, uy = pi * sin(pi * x) * cos(pi * y) + x;
   double lap = -2 * pi * pi * sin(pi * x) * sin(pi * y);
   return -(ax * ux + ay * uy + a * lap);
@@ -34,7 +28,7 @@ static int max_error(int64_t n, double *error) {
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i < n; i++) {
       double x = (double)i / (n - 1), y = (double)j / (n - 1);
-      a[i + n * j] = coefficient(x, y);
+      a[i + n * j] = mms_coefficient(x, y, NULL, NULL);
       f[i + n * j] = source(x, y);
       g[i + n * j] = u[i + n * j] = exact_u(x, y);
     }
