@@ -1,6 +1,7 @@
 /* Library initialization: MPI and PETSc are started (and later finalized) only if the caller has
  * not started them, and PETSc's error handler is made to return instead of abort. */
 #include "solace-impl.h"
+#include "solace/petsc.h"
 
 #include <mpi.h>
 #include <petscsys.h>
@@ -45,6 +46,7 @@ int solace_initialize(int *argc, char ***argv) {
   SolaceCall(start_mpi(argc, argv));
   SolaceCall(start_petsc(argc, argv));
   SolaceCall(quiet_petsc_errors());
+  SolacePetscCall(SolacePetscRegisterAll());
   is_initialized = 1;
   return SOLACE_SUCCESS;
 }
