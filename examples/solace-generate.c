@@ -13,10 +13,10 @@
 
 /* The command line of one run. */
 typedef struct {
-  const char *family, *output, *coefficient, *progress, *sort;
+  const char *family, *output, *coefficient, *progress, *sort, *solver;
   int64_t n, count, compress;
   uint64_t seed;
-  int resume, force, distributed, quiet;
+  int resume, force, distributed, quiet, warm_start, skr_domain;
   const char *reals[7]; /* values of real_names[], NULL when not given */
 } options;
 
@@ -32,7 +32,14 @@ static void print_usage(void) {
       "  -resume             continue an interrupted FILE (or create it)\n"
       "  -force              overwrite an existing FILE\n"
       "  -compress L         deflate level of the finished file, 0 = none (default 4)\n"
-      "  -sort METHOD        solve order: none, greedy, hilbert or auto     (default none)\n"
+      "  -solver NAME        family: the family's default KSP (below); skr: sorted GCRO-DR(40,20)\n"
+      "                      with a recycle space carried across systems (default family)\n"
+      "  -sort METHOD        solve order: none, greedy, hilbert or auto\n"
+      "                      (default auto with -solver skr, else none)\n"
+      "  -skr_warm_start     start each system from the solution of the one solved before it\n"
+      "  -skr_domain         -solver skr with each system spread over all ranks (-distributed)\n"
+      "                      (default with -solver skr: each rank solves a contiguous chunk of\n"
+      "                      the sorted order with its own recycle space)\n"
       "  -alpha A            random-field smoothness                    (default 2.5)\n"
       "  -tau T              random-field inverse length scale          (default 7)\n"
       "  -coefficient KIND   exp: a = exp(g); threshold: a = coef_high/coef_low by sign of g\n"
@@ -49,7 +56,8 @@ static void print_usage(void) {
       "  -help               this text\n\n"
       "Any PETSc option configures the solver, e.g. -ksp_type cg -pc_type gamg -ksp_rtol 1e-10.\n"
       "Default solver: CG with ICC (one rank per system) or block Jacobi (-distributed),\n"
-      "relative tolerance 1e-8.\n");
+      "relative tolerance 1e-8; helmholtz: right-preconditioned GMRES(40) with ILU. With\n"
+      "-solver skr: -ksp_gcrodr_restart M, -ksp_gcrodr_recycle K, -ksp_gcrodr_reset.\n");
 }
 
 /* Parses a whole decimal integer in [min, max]; 0 on success. */
@@ -73,19 +81,27 @@ enum { NREALS = sizeof real_names / sizeof real_names[0] };
 
 /* Sets a flag option; returns 1 if `name` is one. */
 static int take_flag(const char *name, options *opt) {
-  int *flag = !strcmp(name, "resume")        ? &opt->resume
-              : !strcmp(name, "force")       ? &opt->force
-              : !strcmp(name, "distributed") ? &opt->distributed
-              : !strcmp(name, "quiet")       ? &opt->quiet
-                                             : NULL;
+  int *flag = !strcmp(name, "resume")           ? &opt->resume
+              : !strcmp(name, "force")          ? &opt->force
+              : !strcmp(name, "distributed")    ? &opt->distributed
+              : !strcmp(name, "quiet")          ? &opt->quiet
+              : !strcmp(name, "skr_warm_start") ? &opt->warm_start
+              : !strcmp(name, "skr_domain")     ? &opt->skr_domain
+                                                : NULL;
   if (flag) *flag = 1;
   return flag != NULL;
 }
 
+/* True if `name` is one of Solace's flags. */
+static int is_flag(const char *name) {
+  options scratch = {0};
+  return take_flag(name, &scratch);
+}
+
 /* True if `name` is one of Solace's options that take a value. */
 static int is_value_option(const char *name) {
-  static const char *const names[] = {"family", "o",     "coefficient", "progress", "sort",
-                                      "n",      "count", "compress",    "seed"};
+  static const char *const names[] = {"family", "o", "coefficient", "progress", "sort",
+                                      "solver", "n", "count",       "compress", "seed"};
   for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
     if (!strcmp(name, names[k])) return 1;
   for (int r = 0; r < NREALS; r++)
@@ -100,6 +116,7 @@ static int take_value(const char *name, const char *value, options *opt, int64_t
                       : !strcmp(name, "coefficient") ? &opt->coefficient
                       : !strcmp(name, "progress")    ? &opt->progress
                       : !strcmp(name, "sort")        ? &opt->sort
+                      : !strcmp(name, "solver")      ? &opt->solver
                                                      : NULL;
   if (text) return *text = value, 0;
   if (!strcmp(name, "n")) return parse_int("-n", value, 3, 65536, &opt->n);
@@ -128,6 +145,12 @@ static int parse_options(int argc, char **argv, options *opt) {
     fprintf(stderr, "solace-generate: error: -resume and -force exclude each other\n");
     return 1;
   }
+  if (opt->skr_domain) opt->solver = "skr", opt->distributed = 1;
+  if (strcmp(opt->solver, "family") && strcmp(opt->solver, "skr")) {
+    fprintf(stderr, "solace-generate: error: -solver '%s' is not family or skr\n", opt->solver);
+    return 1;
+  }
+  if (!opt->sort) opt->sort = strcmp(opt->solver, "skr") ? "none" : "auto";
   return 0;
 }
 
@@ -203,6 +226,11 @@ static int generate(const options *opt, const char *path, int rank) {
   if (!status) status = solace_generate_set_progress(gen, progress_mode(opt));
   if (!status) status = solace_generate_set_compression(gen, (int)opt->compress);
   if (!status) status = solace_generate_set_sort(gen, sort_method(opt));
+  if (!status)
+    status =
+        solace_generate_set_solver(gen, strcmp(opt->solver, "skr") ? SOLACE_GENERATE_SOLVER_FAMILY
+                                                                   : SOLACE_GENERATE_SOLVER_SKR);
+  if (!status) status = solace_generate_set_warm_start(gen, opt->warm_start);
   if (!status) status = solace_generate_run(gen);
   if (!status && rank == 0 && !opt->quiet) print_summary(opt, pde, gen, path);
   solace_generate_destroy(&gen);
@@ -222,9 +250,7 @@ static void print_error(int status) {
 /* Marks Solace's own options of the command line as read, so PETSc does not list them. */
 static void mark_own_options(int argc, char **argv) {
   for (int k = 1; k < argc; k++)
-    if (argv[k][0] == '-' && (is_value_option(argv[k] + 1) || !strcmp(argv[k], "-resume") ||
-                              !strcmp(argv[k], "-force") || !strcmp(argv[k], "-distributed") ||
-                              !strcmp(argv[k], "-quiet")))
+    if (argv[k][0] == '-' && (is_value_option(argv[k] + 1) || is_flag(argv[k] + 1)))
       solace_options_mark_used(argv[k]);
 }
 
@@ -250,8 +276,12 @@ int main(int argc, char **argv) {
     if (!rank || !strcmp(rank, "0")) print_usage();
     return 0;
   }
-  options opt = {
-      .family = "darcy", .progress = "auto", .sort = "none", .n = 64, .count = 100, .compress = 4};
+  options opt = {.family = "darcy",
+                 .progress = "auto",
+                 .solver = "family",
+                 .n = 64,
+                 .count = 100,
+                 .compress = 4};
   if (parse_options(argc, argv, &opt)) return 1;
   if (progress_mode(&opt) < 0 || sort_method(&opt) < 0) return 1;
   char default_path[64];

@@ -7,10 +7,11 @@
  * interrupted run resumes without redoing or losing samples.
  *
  * Under MPI with more than one rank, solace_generate_run() is collective on MPI_COMM_WORLD. If
- * the family is not distributed (the default), the samples are dealt round-robin over the ranks,
- * each rank solving whole systems on its own; rank 0 writes them. The file holds the same
- * samples whatever the number of ranks. If the family is distributed, every system is solved by
- * all ranks together.
+ * the family is not distributed (the default), each rank solves whole systems on its own: dealt
+ * round-robin, or, with the SKR solver or a warm start, in contiguous chunks of the solve order
+ * so that each rank's systems are neighbours (each rank has its own recycle space). Rank 0 writes
+ * them all. The file holds the same samples whatever the number of ranks. If the family is
+ * distributed, every system is solved by all ranks together, in the solve order.
  */
 #ifndef SOLACE_GENERATE_H
 #define SOLACE_GENERATE_H
@@ -50,6 +51,28 @@ SOLACE_EXPORT int solace_generate_set_sort(solace_generate gen, int method);
  * solace_store_compress()); the compressed copy replaces it atomically at the end of the run.
  */
 SOLACE_EXPORT int solace_generate_set_compression(solace_generate gen, int level);
+
+/** How the job solves its systems. */
+enum solace_generate_solver {
+  SOLACE_GENERATE_SOLVER_FAMILY = 0, /**< the family's default KSP and PC (and PETSc options) */
+  SOLACE_GENERATE_SOLVER_SKR = 1     /**< GCRO-DR(40, 20) (KSP type "gcrodr" of petsc.h), right
+                                          preconditioned with the family's PC, its recycle space
+                                          carried from each system to the next in solve order */
+};
+
+/**
+ * Sets the solver (a ::solace_generate_solver; default FAMILY). SKR configures the pde's KSP as
+ * GCRO-DR; PETSc options (-ksp_gcrodr_restart, -ksp_gcrodr_recycle, -pc_type, -ksp_rtol, ...)
+ * still apply. Pair it with a sort (solace_generate_set_sort()) so that neighbours are similar.
+ */
+SOLACE_EXPORT int solace_generate_set_solver(solace_generate gen, int solver);
+
+/**
+ * With on = 1, the initial guess of each system is the solution of the system the same rank
+ * solved just before it (its neighbour in the solve order); after a solve that did not converge
+ * the next guess is zero. Default 0: zero initial guess (the SKR paper's setting).
+ */
+SOLACE_EXPORT int solace_generate_set_warm_start(solace_generate gen, int on);
 
 /** Draws, solves and stores every sample not yet on disk. */
 SOLACE_EXPORT int solace_generate_run(solace_generate gen);

@@ -92,6 +92,13 @@ SOLACE_EXPORT int solace_pde_get_real(solace_pde pde, const char *name, double *
  */
 SOLACE_EXPORT int solace_pde_set_distributed(solace_pde pde, int distributed);
 
+/**
+ * With on = 1, each solve starts from the previous solve's solution (a warm start; useful when
+ * consecutive systems are similar) instead of zero. A solve that fails leaves the next one
+ * starting from zero. Default 0.
+ */
+SOLACE_EXPORT int solace_pde_set_warm_start(solace_pde pde, int on);
+
 /** Writes the grid: *ndim and grid[0..2] (nx, ny, nz; unused entries 1). */
 SOLACE_EXPORT int solace_pde_get_grid(solace_pde pde, int *ndim, int64_t grid[3]);
 
@@ -120,6 +127,13 @@ SOLACE_EXPORT int solace_pde_sample(solace_pde pde, uint64_t seed, int64_t index
  */
 SOLACE_EXPORT int solace_pde_solve(solace_pde pde, const double *input, const double *params,
                                    double *output, int64_t *iterations, double *residual);
+
+/**
+ * Makes the solver read its PETSc options under `prefix` (e.g. "fast_" reads -fast_ksp_type,
+ * -fast_pc_type, ...) and applies them now, so that several families in one program can carry
+ * different solvers. Non-empty, letters, digits and '_' only, not starting with a digit.
+ */
+SOLACE_EXPORT int solace_pde_set_options_prefix(solace_pde pde, const char *prefix);
 
 /** Writes the KSP and PC type names (buffers of `capacity` bytes) and the relative tolerance. */
 SOLACE_EXPORT int solace_pde_get_solver(solace_pde pde, char *ksp_type, char *pc_type,

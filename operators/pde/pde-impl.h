@@ -41,9 +41,11 @@ struct solace_pde_s {
   const solace_pde_ops *ops;
   int64_t n;       /* nodes per side, boundary included */
   int distributed; /* 1: systems spread over MPI_COMM_WORLD */
+  int warm_start;  /* 1: each solve starts from the previous solution */
   solace_pde_real_option reals[SOLACE_PDE_MAX_OPTIONS];
   int nreals;
   char coefficient[16]; /* darcy: "exp" or "threshold" */
+  char prefix[64];      /* options prefix of the solver, "" for none */
   solace_grf grf;       /* random-field sampler (created on first use) */
   double *scratch;      /* n*n work array */
   MPI_Comm comm;

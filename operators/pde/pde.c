@@ -1,6 +1,7 @@
 /* PDE families: creation, options, sampling and solving (generic over the family's operations). */
 #include "pde-impl.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,8 @@ static int create_solver(solace_pde pde) {
   SolacePetscCall(PCSetType(pc, size == 1 ? (indefinite ? PCILU : PCICC) : PCBJACOBI));
   SolacePetscCall(KSPSetTolerances(pde->ksp, 1e-8, PETSC_DEFAULT, PETSC_DEFAULT, 10000));
   SolacePetscCall(KSPSetOperators(pde->ksp, pde->A, pde->A));
+  if (pde->prefix[0]) SolacePetscCall(KSPSetOptionsPrefix(pde->ksp, pde->prefix));
+  if (pde->warm_start) SolacePetscCall(KSPSetInitialGuessNonzero(pde->ksp, PETSC_TRUE));
   SolacePetscCall(KSPSetFromOptions(pde->ksp));
   return SOLACE_SUCCESS;
 }
@@ -195,6 +198,15 @@ int solace_pde_set_distributed(solace_pde pde, int distributed) {
   return SOLACE_SUCCESS;
 }
 
+int solace_pde_set_warm_start(solace_pde pde, int on) {
+  solace_error_clear();
+  SolaceCheckNotNull(pde);
+  pde->warm_start = on != 0;
+  SolacePetscCall(KSPSetInitialGuessNonzero(pde->ksp, on ? PETSC_TRUE : PETSC_FALSE));
+  if (on) SolacePetscCall(VecSet(pde->x, 0.0)); /* no stale solution from earlier solves */
+  return SOLACE_SUCCESS;
+}
+
 int solace_pde_set_real(solace_pde pde, const char *name, double value) {
   solace_error_clear();
   SolaceCheck(pde && name, SOLACE_ERR_ARG, "pde and name must not be NULL");
@@ -255,6 +267,22 @@ int solace_pde_get_family(solace_pde pde, char *buf, int64_t capacity) {
   solace_error_clear();
   SolaceCheckNotNull(pde);
   SolaceCall(copy_out(pde->ops->name, buf, capacity, "family"));
+  return SOLACE_SUCCESS;
+}
+
+int solace_pde_set_options_prefix(solace_pde pde, const char *prefix) {
+  solace_error_clear();
+  SolaceCheck(pde && prefix, SOLACE_ERR_ARG, "pde and prefix must not be NULL");
+  size_t length = strlen(prefix);
+  SolaceCheck(length > 0 && length < 64 && !isdigit((unsigned char)prefix[0]), SOLACE_ERR_ARG,
+              "options prefix '%s' must have 1 to 63 characters and not start with a digit",
+              prefix);
+  for (size_t i = 0; i < length; i++)
+    SolaceCheck(isalnum((unsigned char)prefix[i]) || prefix[i] == '_', SOLACE_ERR_ARG,
+                "options prefix '%s' may hold letters, digits and '_' only", prefix);
+  SolacePetscCall(KSPSetOptionsPrefix(pde->ksp, prefix));
+  SolacePetscCall(KSPSetFromOptions(pde->ksp));
+  snprintf(pde->prefix, sizeof pde->prefix, "%s", prefix);
   return SOLACE_SUCCESS;
 }
 
@@ -332,7 +360,9 @@ int solace_pde_solve(solace_pde pde, const double *input, const double *params, 
   SolaceCheck(params || pde->ops->nparams == 0, SOLACE_ERR_ARG, "params is NULL");
   SolaceCall(pde->ops->check_input(pde, input, params));
   SolaceCall(pde->ops->assemble(pde, input, params));
-  SolacePetscCall(KSPSolve(pde->ksp, pde->b, pde->x));
+  int code = KSPSolve(pde->ksp, pde->b, pde->x);
+  if (code && pde->warm_start) VecSet(pde->x, 0.0); /* the next solve must not start from it */
+  if (code) return solace_error_petsc(code, __func__, "KSPSolve(pde->ksp, pde->b, pde->x)");
   KSPConvergedReason reason;
   PetscInt its;
   double rel = NAN;
@@ -343,6 +373,7 @@ int solace_pde_solve(solace_pde pde, const double *input, const double *params, 
   SolaceCall(pde->ops->boundary(pde, input, params, output));
   if (iterations) *iterations = its;
   if (residual) *residual = rel;
+  if (reason <= 0 && pde->warm_start) SolacePetscCall(VecSet(pde->x, 0.0));
   SolaceCheck(reason > 0, SOLACE_ERR_NOT_CONVERGED,
               "KSP stopped after %d iterations: %s (relative residual %.3g)", (int)its,
               KSPConvergedReasons[reason], rel);

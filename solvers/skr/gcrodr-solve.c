@@ -4,6 +4,7 @@
 #include "gcrodr-impl.h"
 
 #include <cblas.h>
+#include <lapacke.h>
 
 /* out = Ahat in: M^-1 A in (left) or A M^-1 in (right). */
 static PetscErrorCode apply_operator(KSP ksp, Vec in, Vec out) {
@@ -90,6 +91,31 @@ static PetscErrorCode orthonormalize_recycle_space(KSP_GCRODR *g) {
   PetscFunctionReturn(0);
 }
 
+/* Orthonormalizes C (and maps U along) by two passes of Cholesky QR: R = chol(C^T C),
+ * C = C R^-1, U = U R^-1, all BLAS-3. *done is false when C is too ill-conditioned for it (the
+ * caller then falls back to Gram-Schmidt, which drops dependent columns). */
+static PetscErrorCode cholesky_qr(KSP ksp, PetscBool *done) {
+  KSP_GCRODR *g = (KSP_GCRODR *)ksp->data;
+  PetscInt k = g->kcur;
+  PetscFunctionBegin;
+  *done = PETSC_FALSE;
+  for (int pass = 0; pass < 2; pass++) {
+    PetscCall(SolaceGCRODRBlockGram(ksp, g->Ca, k, g->Ca, k, g->gram));
+    lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (lapack_int)k, g->gram, (lapack_int)k);
+    if (info != 0) PetscFunctionReturn(0);
+    PetscReal largest = 0.0, smallest = PETSC_MAX_REAL;
+    for (PetscInt i = 0; i < k; i++) {
+      largest = PetscMax(largest, PetscAbsReal(g->gram[i + i * k]));
+      smallest = PetscMin(smallest, PetscAbsReal(g->gram[i + i * k]));
+    }
+    if (!(smallest > 1e-7 * largest)) PetscFunctionReturn(0); /* nearly dependent columns */
+    PetscCall(SolaceGCRODRBlockSolveUpper(ksp, g->Ca, g->C, k, g->gram));
+    PetscCall(SolaceGCRODRBlockSolveUpper(ksp, g->Ua, g->U, k, g->gram));
+  }
+  *done = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
 /* For a new operator: C = Ahat U, then [Q, R] = qr(C), C = Q, U = U R^-1. */
 static PetscErrorCode refresh_recycle_space(KSP ksp) {
   KSP_GCRODR *g = (KSP_GCRODR *)ksp->data;
@@ -100,7 +126,9 @@ static PetscErrorCode refresh_recycle_space(KSP ksp) {
   if (!changed) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(SOLACE_GCRODR_Refresh, ksp, 0, 0, 0));
   for (PetscInt i = 0; i < g->kcur; i++) PetscCall(apply_operator(ksp, g->U[i], g->C[i]));
-  PetscCall(orthonormalize_recycle_space(g));
+  PetscBool done;
+  PetscCall(cholesky_qr(ksp, &done));
+  if (!done) PetscCall(orthonormalize_recycle_space(g));
   PetscCall(remember_operator(ksp));
   PetscCall(PetscLogEventEnd(SOLACE_GCRODR_Refresh, ksp, 0, 0, 0));
   g->refreshes++;
@@ -271,35 +299,53 @@ static PetscErrorCode assemble_w(KSP ksp, PetscInt steps) {
   PetscFunctionReturn(0);
 }
 
-/* Cnew = What Q = C Q_top + V_{j+1} Q_bottom and Unew = Vhat P = U D P_top + V_j P_bottom, with
- * Q in g->GP and P in g->P (whose top rows are scaled by D here). */
-static PetscErrorCode build_new_space(KSP ksp, PetscInt steps, PetscInt kept) {
+/* Cnew = What Q = C Q_top + V_{j+1} Q_bottom, with Q in g->GP. */
+static PetscErrorCode build_new_c(KSP ksp, PetscInt steps, PetscInt kept) {
   KSP_GCRODR *g = (KSP_GCRODR *)ksp->data;
   PetscInt ld = g->restart + 1, k = g->kcur;
   PetscFunctionBegin;
   PetscCall(SolaceGCRODRBlockCombine(ksp, g->Cnewa, g->Cnew, kept, g->Ca, k, g->GP, ld, 0.0));
   PetscCall(SolaceGCRODRBlockCombine(ksp, g->Cnewa, g->Cnew, kept, g->Va, steps + 1, g->GP + k, ld,
                                      k > 0 ? 1.0 : 0.0));
+  PetscFunctionReturn(0);
+}
+
+/* Unew = Vhat P = U D P_top + V_j P_bottom, with P in g->P (whose top rows are scaled by D). */
+static PetscErrorCode build_new_u(KSP ksp, PetscInt steps, PetscInt kept) {
+  KSP_GCRODR *g = (KSP_GCRODR *)ksp->data;
+  PetscInt k = g->kcur;
+  PetscFunctionBegin;
   for (PetscInt l = 0; l < kept; l++)
     for (PetscInt i = 0; i < k; i++) g->P[i + l * g->restart] *= g->dscale[i];
   PetscCall(
       SolaceGCRODRBlockCombine(ksp, g->Unewa, g->Unew, kept, g->Ua, k, g->P, g->restart, 0.0));
   PetscCall(SolaceGCRODRBlockCombine(ksp, g->Unewa, g->Unew, kept, g->Va, steps, g->P + k,
                                      g->restart, k > 0 ? 1.0 : 0.0));
-  PetscCall(SolaceGCRODRBlockSolveUpper(ksp, g->Unewa, g->Unew, kept, g->Rqr));
   PetscFunctionReturn(0);
 }
 
-/* Exchanges the current and the new recycle space (vectors and their storage). */
-static void swap_spaces(KSP_GCRODR *g) {
+/* Makes the new U (and, when `with_c`, the new C) the current recycle space. */
+static void swap_spaces(KSP_GCRODR *g, PetscBool with_c) {
   Vec *vecs = g->U;
-  g->U = g->Unew, g->Unew = vecs;
-  vecs = g->C;
-  g->C = g->Cnew, g->Cnew = vecs;
   PetscScalar *array = g->Ua;
+  g->U = g->Unew, g->Unew = vecs;
   g->Ua = g->Unewa, g->Unewa = array;
-  array = g->Ca;
+  if (!with_c) return;
+  vecs = g->C, array = g->Ca;
+  g->C = g->Cnew, g->Cnew = vecs;
   g->Ca = g->Cnewa, g->Cnewa = array;
+}
+
+/* After the cycle that solved the system, only U is needed: the next solve rebuilds C = Ahat U
+ * (and orthonormalizes it) for its operator, so Cnew and R^-1 are skipped. */
+static PetscErrorCode keep_final_space(KSP ksp, PetscInt steps, PetscInt kept) {
+  KSP_GCRODR *g = (KSP_GCRODR *)ksp->data;
+  PetscFunctionBegin;
+  PetscCall(build_new_u(ksp, steps, kept));
+  swap_spaces(g, PETSC_FALSE);
+  g->kcur = kept;
+  g->side = (PCSide)-2; /* C no longer matches U: rebuild it at the next solve */
+  PetscFunctionReturn(0);
 }
 
 /* The new recycle space: P = harmonic Ritz vectors of the cycle, [Q, R] = qr(G P),
@@ -314,6 +360,10 @@ static PetscErrorCode update_recycle_space(KSP ksp, PetscInt steps) {
   PetscCall(assemble_w(ksp, steps));
   PetscCall(SolaceGCRODRHarmonicRitz(g, k, n, PetscMin(g->recycle, limit), limit, &kept));
   if (kept == 0) PetscFunctionReturn(0);
+  if (ksp->reason > 0) {
+    PetscCall(keep_final_space(ksp, steps, kept));
+    PetscFunctionReturn(0);
+  }
   cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)(n + 1), (int)kept, (int)n, 1.0, g->G,
               (int)ld, g->P, (int)g->restart, 0.0, g->GP, (int)ld);
   PetscCall(SolaceGCRODRQR(g, n + 1, kept, g->Rqr, &full_rank));
@@ -321,8 +371,10 @@ static PetscErrorCode update_recycle_space(KSP ksp, PetscInt steps) {
     PetscCall(PetscInfo(ksp, "gcrodr: G P is rank deficient; recycle space not updated\n"));
     PetscFunctionReturn(0);
   }
-  PetscCall(build_new_space(ksp, steps, kept));
-  swap_spaces(g);
+  PetscCall(build_new_c(ksp, steps, kept));
+  PetscCall(build_new_u(ksp, steps, kept));
+  PetscCall(SolaceGCRODRBlockSolveUpper(ksp, g->Unewa, g->Unew, kept, g->Rqr));
+  swap_spaces(g, PETSC_TRUE);
   g->kcur = kept;
   PetscCall(remember_operator(ksp));
   PetscFunctionReturn(0);

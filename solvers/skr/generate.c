@@ -2,6 +2,7 @@
  * samples dealt over MPI ranks and written by rank 0. */
 #include "solace-impl.h"
 #include "solace/generate.h"
+#include "solace/petsc.h"
 #include "solace/skr.h"
 #include "solace/store.h"
 #include "operators/pde/pde-impl.h"
@@ -17,7 +18,7 @@ struct solace_generate_s {
   int64_t count;
   uint64_t seed;
   char *path;
-  int mode, progress_mode, compression, sort;
+  int mode, progress_mode, compression, sort, solver, warm_start;
   /* figures of the last run */
   int64_t solved, skipped;
   double sum_iterations, sum_seconds, wall_seconds;
@@ -102,6 +103,22 @@ int solace_generate_set_sort(solace_generate gen, int method) {
   return SOLACE_SUCCESS;
 }
 
+int solace_generate_set_solver(solace_generate gen, int solver) {
+  solace_error_clear();
+  SolaceCheckNotNull(gen);
+  SolaceCheck(solver == SOLACE_GENERATE_SOLVER_FAMILY || solver == SOLACE_GENERATE_SOLVER_SKR,
+              SOLACE_ERR_ARG, "solver %d is not a solace_generate_solver", solver);
+  gen->solver = solver;
+  return SOLACE_SUCCESS;
+}
+
+int solace_generate_set_warm_start(solace_generate gen, int on) {
+  solace_error_clear();
+  SolaceCheckNotNull(gen);
+  gen->warm_start = on != 0;
+  return SOLACE_SUCCESS;
+}
+
 int solace_generate_set_compression(solace_generate gen, int level) {
   solace_error_clear();
   SolaceCheckNotNull(gen);
@@ -172,7 +189,9 @@ static int check_same_int(solace_store store, const char *name, int64_t expected
 }
 
 /* Writes (fresh file) or checks (resumed file) every attribute that determines the samples. */
-static int record_recipe(solace_store store, solace_pde pde, uint64_t seed, int fresh) {
+static int record_recipe(solace_store store, solace_generate gen, int fresh) {
+  solace_pde pde = gen->pde;
+  uint64_t seed = gen->seed;
   char ksp[64], pc[64];
   double rtol;
   SolaceCall(solace_pde_get_solver(pde, ksp, pc, sizeof ksp, &rtol));
@@ -191,6 +210,9 @@ static int record_recipe(solace_store store, solace_pde pde, uint64_t seed, int 
   SolaceCall(solace_store_set_attribute_string(store, "ksp_type", ksp));
   SolaceCall(solace_store_set_attribute_string(store, "pc_type", pc));
   SolaceCall(solace_store_set_attribute_double(store, "rtol", rtol));
+  SolaceCall(solace_store_set_attribute_string(
+      store, "solver", gen->solver == SOLACE_GENERATE_SOLVER_SKR ? "skr" : "family"));
+  SolaceCall(solace_store_set_attribute_int(store, "warm_start", gen->warm_start));
   return SOLACE_SUCCESS;
 }
 
@@ -238,7 +260,7 @@ static int open_store(run_state *run) {
               "%s holds %lld samples but no generation recipe (seed, options)", gen->path,
               (long long)ndone);
   solace_error_clear();
-  SolaceCall(record_recipe(run->store, gen->pde, gen->seed, fresh));
+  SolaceCall(record_recipe(run->store, gen, fresh));
   if (fresh && gen->sort != SOLACE_SKR_SORT_NONE) SolaceCall(sort_samples(run));
   return SOLACE_SUCCESS;
 }
@@ -294,13 +316,33 @@ static int store_record(run_state *run, const double *record) {
   return SOLACE_SUCCESS;
 }
 
-/* One round of independent solves: rank r solves pending[first + r]; rank 0 stores them all. */
-static int solve_round(run_state *run, int64_t first) {
-  int64_t mine = first + run->rank;
+/* True when each rank should solve a contiguous chunk of the solve order. */
+static int uses_chunks(const run_state *run) {
+  return run->gen->solver == SOLACE_GENERATE_SOLVER_SKR || run->gen->warm_start;
+}
+
+/* Position in the pending list of the system `rank` solves in round `round`, or -1. */
+static int64_t assigned_position(const run_state *run, int64_t round, int rank) {
+  if (!uses_chunks(run)) {
+    int64_t position = round * run->size + rank;
+    return position < run->npending ? position : -1;
+  }
+  int64_t first = run->npending * rank / run->size, end = run->npending * (rank + 1) / run->size;
+  return first + round < end ? first + round : -1;
+}
+
+/* Number of rounds of independent solves: the largest share of one rank. */
+static int64_t round_count(const run_state *run) {
+  return (run->npending + run->size - 1) / run->size;
+}
+
+/* One round of independent solves: each rank solves its assigned system; rank 0 stores them. */
+static int solve_round(run_state *run, int64_t round) {
+  int64_t mine = assigned_position(run, round, run->rank);
   int status = SOLACE_SUCCESS;
   run->record[HEADER_INDEX] = -1;
   run->record[HEADER_STATUS] = 0;
-  if (mine < run->npending) status = solve_into_record(run, run->pending[mine], run->record);
+  if (mine >= 0) status = solve_into_record(run, run->pending[mine], run->record);
   run->record[HEADER_STATUS] = status;
   MPI_Gather(run->record, (int)run->record_size, MPI_DOUBLE, run->records, (int)run->record_size,
              MPI_DOUBLE, 0, MPI_COMM_WORLD);
@@ -318,6 +360,22 @@ static int solve_distributed(run_state *run, int64_t position) {
   int status = solve_into_record(run, run->pending[position], run->record);
   if (!status && run->rank == 0) status = store_record(run, run->record);
   return agree_on_status(status, MPI_COMM_WORLD);
+}
+
+/* Makes the pde's KSP GCRO-DR, right-preconditioned (so that convergence bounds the true
+ * residual), keeping its PC; PETSc options given for the solver still override. */
+static int configure_skr(solace_pde pde) {
+  SolacePetscCall(KSPSetType(pde->ksp, SOLACE_KSPGCRODR));
+  SolacePetscCall(KSPSetPCSide(pde->ksp, PC_RIGHT));
+  SolacePetscCall(KSPSetFromOptions(pde->ksp));
+  return SOLACE_SUCCESS;
+}
+
+/* Sets up the pde's solver for the job: SKR and the warm start. */
+static int configure_solver(solace_generate gen) {
+  if (gen->solver == SOLACE_GENERATE_SOLVER_SKR) SolaceCall(configure_skr(gen->pde));
+  SolaceCall(solace_pde_set_warm_start(gen->pde, gen->warm_start));
+  return SOLACE_SUCCESS;
 }
 
 /* Allocates the run's buffers; rank 0 opens the store and lists the pending samples. */
@@ -376,11 +434,12 @@ int solace_generate_run(solace_generate gen) {
   double start = solace_wtime();
   gen->solved = gen->skipped = 0;
   gen->sum_iterations = gen->sum_seconds = 0;
-  int status = prepare_run(&run);
+  int status = agree_on_status(configure_solver(gen), MPI_COMM_WORLD);
+  if (!status) status = prepare_run(&run);
   if (gen->pde->distributed)
     for (int64_t k = 0; !status && k < run.npending; k++) status = solve_distributed(&run, k);
   else
-    for (int64_t k = 0; !status && k < run.npending; k += run.size) status = solve_round(&run, k);
+    for (int64_t k = 0; !status && k < round_count(&run); k++) status = solve_round(&run, k);
   status = finish_run(&run, status);
   gen->wall_seconds = solace_wtime() - start;
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
