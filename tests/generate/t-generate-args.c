@@ -21,6 +21,10 @@ static int check_job_arguments(solace_pde pde) {
   TEST_FAILS_WITH(solace_generate_set_compression(gen, -1), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_generate_set_sort(gen, 4), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_generate_set_sort(NULL, SOLACE_SKR_SORT_GREEDY), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_generate_set_solver(gen, 2), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_generate_set_solver(gen, -1), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_generate_set_solver(NULL, SOLACE_GENERATE_SOLVER_SKR), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_generate_set_warm_start(NULL, 1), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_generate_run(gen), SOLACE_ERR_STATE); /* no output file yet */
   TEST_FAILS_WITH(solace_generate_run(NULL), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_generate_get_summary(NULL, NULL, NULL, NULL, NULL, NULL), SOLACE_ERR_ARG);

@@ -1,4 +1,6 @@
 /* Bad input to the PDE interface: a clear status and message, never a crash. */
+#include <string.h>
+
 #include "test-util.h"
 
 enum { N = 16 };
@@ -44,6 +46,20 @@ int main(void) {
   TEST_FAILS_WITH(solace_pde_solve(capped, input, NULL, output, NULL, NULL),
                   SOLACE_ERR_NOT_CONVERGED);
   TEST_CALL(solace_pde_destroy(&capped));
+  /* options prefix and warm start */
+  TEST_FAILS_WITH(solace_pde_set_options_prefix(NULL, "a_"), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_pde_set_options_prefix(pde, NULL), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_pde_set_options_prefix(pde, ""), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_pde_set_options_prefix(pde, "9lives_"), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_pde_set_options_prefix(pde, "a-b"), SOLACE_ERR_ARG);
+  TEST_ASSERT(strstr(solace_error_message(), "a-b") != NULL, "%s", solace_error_message());
+  TEST_FAILS_WITH(solace_pde_set_warm_start(NULL, 1), SOLACE_ERR_ARG);
+  TEST_CALL(solace_options_insert("-quick_ksp_type gmres"));
+  TEST_CALL(solace_pde_set_options_prefix(pde, "quick_"));
+  char ksp[32], pc[32];
+  double rtol;
+  TEST_CALL(solace_pde_get_solver(pde, ksp, pc, sizeof ksp, &rtol));
+  TEST_ASSERT(!strcmp(ksp, "gmres"), "prefixed -quick_ksp_type gave %s", ksp);
   TEST_CALL(solace_pde_destroy(&pde));
   TEST_ASSERT(pde == NULL, "destroy did not clear the handle");
   TEST_CALL(solace_pde_destroy(&pde));
