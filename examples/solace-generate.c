@@ -290,6 +290,8 @@ int main(int argc, char **argv) {
   int rank = 0;
   int status = solace_initialize(&argc, &argv);
   if (!status) status = solace_mpi_rank(&rank);
+  /* One BLAS thread per process unless the user chose otherwise (see solace_set_blas_threads). */
+  if (!status && !getenv("OPENBLAS_NUM_THREADS")) status = solace_set_blas_threads(1);
   if (!status) mark_own_options(argc, argv);
   if (!status) status = generate(&opt, path, rank);
   if (!status && rank == 0) warn_unused_options();

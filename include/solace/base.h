@@ -122,6 +122,14 @@ SOLACE_EXPORT int solace_progress_finish(solace_progress progress);
 /** Releases the reporter and sets *progress to NULL; accepts NULL. */
 SOLACE_EXPORT int solace_progress_destroy(solace_progress *progress);
 
+/**
+ * Sets the number of threads OpenBLAS uses (threads >= 1), process-wide. One thread is right
+ * when every core runs an MPI rank or another solve: the tall, skinny products of the Krylov
+ * kernels gain nothing from BLAS threads and lose much when the cores are shared. Programs that
+ * leave it alone get OpenBLAS's own default (OPENBLAS_NUM_THREADS, else one per core).
+ */
+SOLACE_EXPORT int solace_set_blas_threads(int threads);
+
 /** Wall-clock seconds from an arbitrary fixed origin (monotonic); for timing. */
 SOLACE_EXPORT double solace_wtime(void);
 

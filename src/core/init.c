@@ -3,6 +3,7 @@
 #include "solace-impl.h"
 #include "solace/petsc.h"
 
+#include <cblas.h>
 #include <mpi.h>
 #include <petscsys.h>
 #include <time.h>
@@ -108,4 +109,11 @@ double solace_wtime(void) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+}
+
+int solace_set_blas_threads(int threads) {
+  solace_error_clear();
+  SolaceCheck(threads >= 1, SOLACE_ERR_ARG, "BLAS threads = %d must be at least 1", threads);
+  openblas_set_num_threads(threads);
+  return SOLACE_SUCCESS;
 }

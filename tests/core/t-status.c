@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "solace-impl.h"
+#include <cblas.h>
+
 #include "test-util.h"
 
 /* Each code with the name the ABI documents for it. */
@@ -51,6 +53,15 @@ static void check_version(void) {
                   patch == SOLACE_VERSION_PATCH,
               "library %d.%d.%d, headers %d.%d.%d", major, minor, patch, SOLACE_VERSION_MAJOR,
               SOLACE_VERSION_MINOR, SOLACE_VERSION_PATCH);
+}
+
+/* BLAS threads: at least one; the setting takes (OpenBLAS reports it back). */
+static void check_blas_threads(void) {
+  TEST_FAILS_WITH(solace_set_blas_threads(0), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_set_blas_threads(-3), SOLACE_ERR_ARG);
+  TEST_ASSERT(solace_set_blas_threads(1) == SOLACE_SUCCESS, "%s", solace_error_message());
+  TEST_ASSERT(openblas_get_num_threads() == 1, "OpenBLAS runs %d threads",
+              openblas_get_num_threads());
 }
 
 /* What one thread saw: the status of its failing call and a copy of its message afterwards. */
@@ -130,6 +141,7 @@ static void check_null_arguments(void) {
 int main(void) {
   check_status_names();
   check_version();
+  check_blas_threads();
   check_thread_local_messages();
   check_null_arguments();
   return test_finish("core-status");
