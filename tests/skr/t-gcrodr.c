@@ -5,7 +5,8 @@
  *  - recycling cuts the total iterations of the sequence at least 1.4x versus k = 0 (measured
  *    1.60x with m = 30, k = 10: 1075 against 1725 iterations over 12 systems);
  *  - the recycle space survives KSPSetOperators, -ksp_gcrodr_reset drops it, KSPView shows it;
- *  - bad input: k >= m and m < 1 are PETSc errors; a NaN right-hand side ends with
+ *  - bad input: k >= m, m < 1, PC_SYMMETRIC, a matrix of another size after setup and a
+ *    non-square matrix are PETSc errors (no crash); a NaN right-hand side ends with
  *    KSP_DIVERGED_NANORINF and the next system still solves; b = 0 gives x = 0; an invariant
  *    Krylov space (lucky breakdown) converges. */
 #include <string.h>
@@ -226,6 +227,23 @@ static int test_bad_input(void) {
   CHECK(KSPSetPCSide(ksp, PC_SYMMETRIC));
   CHECK(gcrodr_test_rhs(b, GRID));
   TEST_ASSERT(KSPSolve(ksp, b, x) != 0, "PC_SYMMETRIC was accepted");
+  /* a matrix of another size after setup, and a non-square one: PETSc refuses both */
+  Mat other, wide;
+  CHECK(KSPSetPCSide(ksp, PC_LEFT));
+  CHECK(gcrodr_test_create(PETSC_COMM_SELF, GRID + 1, &other));
+  CHECK(gcrodr_test_matrix(other, GRID + 1, 5.0));
+  TEST_ASSERT(KSPSetOperators(ksp, other, other) != 0 || KSPSolve(ksp, b, x) != 0,
+              "a matrix of another size was accepted");
+  CHECK(MatCreateDense(PETSC_COMM_SELF, GRID * GRID, GRID * GRID + 1, GRID * GRID, GRID * GRID + 1,
+                       NULL, &wide));
+  CHECK(MatAssemblyBegin(wide, MAT_FINAL_ASSEMBLY));
+  CHECK(MatAssemblyEnd(wide, MAT_FINAL_ASSEMBLY));
+  KSP fresh;
+  CHECK(KSPCreate(PETSC_COMM_SELF, &fresh));
+  CHECK(KSPSetType(fresh, SOLACE_KSPGCRODR));
+  TEST_ASSERT(KSPSetOperators(fresh, wide, wide) != 0 || KSPSolve(fresh, b, x) != 0,
+              "a non-square matrix was accepted");
+  KSPDestroy(&fresh), MatDestroy(&wide), MatDestroy(&other);
   KSPDestroy(&ksp), MatDestroy(&A), VecDestroy(&b), VecDestroy(&x);
   return 0;
 }
