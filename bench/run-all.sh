@@ -11,3 +11,9 @@ bash "$here/generate/bench-generate.sh" "$build/bin"
 echo
 echo "== bench-sort ($(date -u +%Y-%m-%d))"
 (cd "$build" && ./bench-sort)
+echo
+echo "== bench-skr ($(date -u +%Y-%m-%d))"
+(cd "$build" && ./bench-skr)
+echo
+echo "== bench-skr, indefinite Helmholtz k ~ U(0, 10) ($(date -u +%Y-%m-%d))"
+(cd "$build" && ./bench-skr -families helmholtz -kmax 10 -pcs none,asm)
