@@ -371,10 +371,26 @@ static int configure_skr(solace_pde pde) {
   return SOLACE_SUCCESS;
 }
 
+/* Checks what KSPSetUp would only check at the first solve (after the file exists): the
+ * recycled dimension of a gcrodr KSP against its restart. */
+static int check_solver(solace_pde pde) {
+  PetscBool gcrodr;
+  PetscInt m, k;
+  SolacePetscCall(PetscObjectTypeCompare((PetscObject)pde->ksp, SOLACE_KSPGCRODR, &gcrodr));
+  if (!gcrodr) return SOLACE_SUCCESS;
+  SolacePetscCall(SolaceKSPGCRODRGetRestart(pde->ksp, &m));
+  SolacePetscCall(SolaceKSPGCRODRGetRecycle(pde->ksp, &k));
+  SolaceCheck(k < m, SOLACE_ERR_ARG,
+              "gcrodr: the recycled dimension k = %d must be smaller than the restart m = %d",
+              (int)k, (int)m);
+  return SOLACE_SUCCESS;
+}
+
 /* Sets up the pde's solver for the job: SKR and the warm start. */
 static int configure_solver(solace_generate gen) {
   if (gen->solver == SOLACE_GENERATE_SOLVER_SKR) SolaceCall(configure_skr(gen->pde));
   SolaceCall(solace_pde_set_warm_start(gen->pde, gen->warm_start));
+  SolaceCall(check_solver(gen->pde));
   return SOLACE_SUCCESS;
 }
 

@@ -31,6 +31,8 @@ expect_failure "needs a value" -o
 expect_failure "unknown family 'stokes'" -family stokes -o "$work/a.h5"
 expect_failure "-resume and -force" -resume -force -o "$work/a.h5"
 expect_failure "is not a number" -alpha abc -o "$work/a.h5"
+expect_failure "-solver 'fast' is not family or skr" -solver fast -o "$work/a.h5"
+expect_failure "recycled dimension k = 40 must be smaller than the restart m = 40" -solver skr -ksp_gcrodr_recycle 40 -count 2 -n 8 -o "$work/a.h5"
 expect_failure "not finite" -alpha nan -o "$work/a.h5"
 expect_failure "coefficient 'lognormal'" -coefficient lognormal -o "$work/a.h5"
 expect_failure "-progress 'loud'" -progress loud -o "$work/a.h5"
