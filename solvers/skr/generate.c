@@ -43,6 +43,7 @@ typedef struct {
   int64_t *pending, npending;
   double *record, *records; /* own record; all ranks' records on rank 0 */
   solace_progress progress;
+  int created; /* rank 0 created the file in this run */
 } run_state;
 
 int solace_generate_create(solace_pde pde, int64_t count, uint64_t seed, solace_generate *gen) {
@@ -256,6 +257,7 @@ static int open_store(run_state *run) {
                                  &run->store));
   SolaceCall(solace_store_count_done(run->store, &ndone));
   int fresh = solace_store_get_attribute_int(run->store, "seed", &seed) != SOLACE_SUCCESS;
+  run->created = fresh;
   SolaceCheck(!fresh || ndone == 0, SOLACE_ERR_FORMAT,
               "%s holds %lld samples but no generation recipe (seed, options)", gen->path,
               (long long)ndone);
@@ -428,6 +430,8 @@ static int finish_run(run_state *run, int status) {
   solace_progress_destroy(&run->progress);
   int close_status = solace_store_destroy(&run->store);
   if (!status && close_status) status = close_status;
+  /* A run that failed before its first sample leaves no empty file of its own behind. */
+  if (status && run->rank == 0 && run->created && gen->solved == 0) remove(gen->path);
   if (!status && run->rank == 0 && gen->compression > 0)
     status = solace_store_compress(gen->path, gen->compression);
   free(run->pending);
