@@ -9,6 +9,12 @@ install(TARGETS solace solace_static EXPORT SolaceTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The Fortran module library and its .mod files (compiler-specific) when built.
+if(TARGET solace_fortran)
+  install(TARGETS solace_fortran EXPORT SolaceTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(DIRECTORY ${SOLACE_FORTRAN_MODULE_DIR}/ DESTINATION ${SOLACE_FORTRAN_MODULE_INSTALL_DIR}
+    FILES_MATCHING PATTERN "*.mod")
+endif()
 install(EXPORT SolaceTargets NAMESPACE Solace:: DESTINATION ${SOLACE_CMAKE_DIR})
 
 configure_package_config_file(cmake/SolaceConfig.cmake.in

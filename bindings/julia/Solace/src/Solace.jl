@@ -1,0 +1,519 @@
+"""
+    Solace
+
+Julia interface to Solace (datasets of parametric PDE solutions, SKR sequence solver).
+
+Two layers:
+- `Solace.LibSolace`: generated from the C headers by scripts/gen-bindings.py (`gen/libsolace.jl`):
+  one function per C function, same name and arguments, returning the C status.
+- this module: handles as mutable structs with finalizers (`Store`, `Pde`, `Generate`, `Skr`),
+  errors as `SolaceError` exceptions carrying the code and `solace_error_message()`, Julia arrays
+  passed to C without copies (fields are column-major, x fastest: an nx x ny field is a
+  `Matrix{Float64}` of size (nx, ny)), and callbacks that never throw through C.
+
+The library is `ENV["SOLACE_LIB"]` (the path of libsolace.so, or the directory holding it) or,
+when that is unset, the first that exists of `Solace.LIBRARY_FALLBACKS`.
+Sample indices, orders and CSR arrays are 0-based, as in C.
+"""
+module Solace
+
+using Libdl
+
+export SolaceError, Store, Pde, Generate, Skr, CSR, destroy!, initialize, finalize_solace,
+       write_sample!, read_sample, read_stats, set_attribute!, get_attribute_string,
+       get_attribute_double, get_attribute_int, sample, solve, run!, summary_figures,
+       solve_sequence, set_features!, solve_order, store_grid, store_count, store_family
+
+# ---- finding the library -----------------------------------------------------------------------
+
+"Places tried, in order, when ENV[\"SOLACE_LIB\"] is not set."
+const LIBRARY_FALLBACKS = [
+    "/usr/local/lib/libsolace.so",
+    "/usr/local/lib64/libsolace.so",
+    "/usr/local/lib/x86_64-linux-gnu/libsolace.so",
+    "/usr/lib/x86_64-linux-gnu/libsolace.so",
+    "/usr/lib/libsolace.so",
+    # a build tree beside this package (bindings/julia/Solace -> the repository root)
+    normpath(joinpath(@__DIR__, "..", "..", "..", "..", "build", "libsolace.so")),
+]
+
+const _library = Ref{String}("")
+
+function _find_library()
+    if haskey(ENV, "SOLACE_LIB")
+        path = ENV["SOLACE_LIB"]
+        isdir(path) && (path = joinpath(path, "libsolace.so"))
+        isfile(path) || error("Solace: ENV[\"SOLACE_LIB\"] = \"$(ENV["SOLACE_LIB"])\" is not " *
+                              "libsolace.so or a directory holding it")
+        return path
+    end
+    for path in LIBRARY_FALLBACKS
+        isfile(path) && return path
+    end
+    error("Solace: libsolace.so not found. Set the environment variable SOLACE_LIB to its path " *
+          "(e.g. ENV[\"SOLACE_LIB\"] = \"/opt/solace/lib/libsolace.so\" before `using Solace`); " *
+          "tried: " * join(LIBRARY_FALLBACKS, ", "))
+end
+
+"""
+    libsolace()
+
+The path of the Solace library, found on first use (see the module's documentation). The
+generated layer calls it in `ccall((:name, libsolace()), ...)`, Julia's documented form for a
+library known only at run time.
+"""
+function libsolace()
+    if isempty(_library[])
+        path = _find_library()
+        Libdl.dlopen(path, Libdl.RTLD_GLOBAL)  # loads it (and fails clearly) once
+        _library[] = path
+    end
+    return _library[]
+end
+
+module LibSolace
+import ..Solace: libsolace
+include(joinpath("gen", "libsolace.jl"))
+end
+
+# Status codes and enum values under their C names (Solace.SOLACE_ERR_ARG, ...).
+for name in names(LibSolace; all = true)
+    if startswith(string(name), "SOLACE_")
+        @eval const $name = LibSolace.$name
+        @eval export $name
+    end
+end
+
+const L = LibSolace
+
+# ---- errors ------------------------------------------------------------------------------------
+
+"""
+    SolaceError(code, name, message)
+
+A Solace call failed: `code` is the negative C status, `name` its constant name
+(e.g. "SOLACE_ERR_ARG") and `message` the thread's `solace_error_message()`.
+"""
+struct SolaceError <: Exception
+    code::Cint
+    name::String
+    message::String
+end
+
+Base.showerror(io::IO, e::SolaceError) = print(io, "SolaceError: ", e.name, ": ", e.message)
+
+"Throws a `SolaceError` unless `status` is `SOLACE_SUCCESS`."
+function check(status::Integer)
+    status == 0 && return nothing
+    name = unsafe_string(L.solace_status_string(Cint(status)))
+    throw(SolaceError(Cint(status), name, unsafe_string(L.solace_error_message())))
+end
+
+# ---- base --------------------------------------------------------------------------------------
+
+"Initializes MPI and PETSc if the program has not (PETSc options: ENV[\"PETSC_OPTIONS\"])."
+initialize() = check(L.solace_initialize(C_NULL, C_NULL))
+
+"Undoes what `initialize()` did (destroy PETSc-backed handles, `Pde`, `Generate`, `Skr`, first)."
+finalize_solace() = check(L.solace_finalize())
+
+function is_initialized()
+    flag = Ref{Cint}(0)
+    check(L.solace_initialized(flag))
+    return flag[] != 0
+end
+
+"The library's version."
+function version()
+    v = [Ref{Cint}(0) for _ in 1:3]
+    check(L.solace_version(v[1], v[2], v[3]))
+    return VersionNumber(v[1][], v[2][], v[3][])
+end
+
+options_insert(options::AbstractString) = check(L.solace_options_insert(options))
+
+# ---- handles -----------------------------------------------------------------------------------
+
+# Each handle is a mutable struct holding the C pointer; destroy!(h) releases it (and sets it to
+# C_NULL), the finalizer does the same for handles the program forgot. PETSc-backed handles are
+# only released by the finalizer while Solace is initialized: destroy! them before
+# finalize_solace().
+for (T, destroy, petsc) in ((:Store, :solace_store_destroy, false),
+                            (:Pde, :solace_pde_destroy, true),
+                            (:Generate, :solace_generate_destroy, true),
+                            (:Skr, :solace_skr_destroy, true))
+    @eval begin
+        mutable struct $T
+            ptr::Ptr{Cvoid}
+            keep::Any  # Julia objects the C handle refers to (a Generate keeps its Pde)
+            function $T(ptr::Ptr{Cvoid}, keep = nothing)
+                h = new(ptr, keep)
+                finalizer(h) do h
+                    if h.ptr != C_NULL && (!$petsc || is_initialized())
+                        ref = Ref(h.ptr)
+                        L.$destroy(ref)
+                        h.ptr = C_NULL
+                    end
+                end
+                return h
+            end
+        end
+        function destroy!(h::$T)
+            ref = Ref(h.ptr)
+            check(L.$destroy(ref))
+            h.ptr = ref[]
+            return nothing
+        end
+        Base.unsafe_convert(::Type{Ptr{Cvoid}}, h::$T) = h.ptr
+    end
+end
+
+function _new_handle(T, create)
+    ref = Ref{Ptr{Cvoid}}(C_NULL)
+    check(create(ref))
+    return T(ref[])
+end
+
+_mode(mode::Symbol) = mode === :create ? SOLACE_STORE_CREATE :
+                      mode === :overwrite ? SOLACE_STORE_OVERWRITE :
+                      mode === :resume ? SOLACE_STORE_RESUME :
+                      throw(ArgumentError("mode must be :create, :overwrite or :resume"))
+
+function _sort_method(sort::Symbol)
+    sort === :none && return SOLACE_SKR_SORT_NONE
+    sort === :greedy && return SOLACE_SKR_SORT_GREEDY
+    sort === :hilbert && return SOLACE_SKR_SORT_HILBERT
+    sort === :auto && return SOLACE_SKR_SORT_AUTO
+    throw(ArgumentError("sort must be :none, :greedy, :hilbert or :auto"))
+end
+
+function _buffer_string(f, capacity = 4096)
+    buf = zeros(UInt8, capacity)
+    check(f(buf, Int64(capacity)))
+    return unsafe_string(pointer(buf))
+end
+
+# ---- store -------------------------------------------------------------------------------------
+
+"""
+    Store(path, family, count, grid; nparams = 0, mode = :create)
+
+Creates (mode `:create`, `:overwrite` or `:resume`) a dataset of `count` samples on `grid`
+(a vector of 1 to 3 sizes). `Store(path)` opens one read-only.
+"""
+function Store(path::AbstractString, family::AbstractString, count::Integer,
+               grid::AbstractVector{<:Integer}; nparams::Integer = 0, mode::Symbol = :create)
+    g = Vector{Int64}(grid)
+    return _new_handle(Store, ref -> L.solace_store_create(path, family, count, Cint(length(g)),
+                                                            g, nparams, _mode(mode), ref))
+end
+
+Store(path::AbstractString) = _new_handle(Store, ref -> L.solace_store_open(path, ref))
+
+function store_grid(s::Store)
+    ndim, grid = Ref{Cint}(0), zeros(Int64, 3)
+    check(L.solace_store_get_grid(s, ndim, grid))
+    return grid[1:ndim[]]
+end
+
+function store_count(s::Store)
+    n = Ref{Int64}(0)
+    check(L.solace_store_get_count(s, n))
+    return n[]
+end
+
+function store_nparams(s::Store)
+    n = Ref{Int64}(0)
+    check(L.solace_store_get_nparams(s, n))
+    return n[]
+end
+
+store_family(s::Store) = _buffer_string((buf, cap) -> L.solace_store_get_family(s, buf, cap))
+
+set_attribute!(s::Store, name::AbstractString, value::AbstractString) =
+    check(L.solace_store_set_attribute_string(s, name, value))
+set_attribute!(s::Store, name::AbstractString, value::AbstractFloat) =
+    check(L.solace_store_set_attribute_double(s, name, Float64(value)))
+set_attribute!(s::Store, name::AbstractString, value::Integer) =
+    check(L.solace_store_set_attribute_int(s, name, Int64(value)))
+
+get_attribute_string(s::Store, name::AbstractString) =
+    _buffer_string((buf, cap) -> L.solace_store_get_attribute_string(s, name, buf, cap))
+
+function get_attribute_double(s::Store, name::AbstractString)
+    v = Ref{Cdouble}(0)
+    check(L.solace_store_get_attribute_double(s, name, v))
+    return v[]
+end
+
+function get_attribute_int(s::Store, name::AbstractString)
+    v = Ref{Int64}(0)
+    check(L.solace_store_get_attribute_int(s, name, v))
+    return v[]
+end
+
+function _field_length(s::Store)
+    return prod(store_grid(s))
+end
+
+function _checked(a, n, what)
+    a isa Array{Float64} || throw(ArgumentError("$what must be an Array{Float64} (got $(typeof(a)))"))
+    length(a) == n || throw(DimensionMismatch("$what has $(length(a)) values, expected $n"))
+    return a
+end
+
+write_order!(s::Store, order::AbstractVector{<:Integer}) =
+    check(L.solace_store_write_order(s, Vector{Int64}(order)))
+
+function read_order(s::Store)
+    order = zeros(Int64, store_count(s))
+    check(L.solace_store_read_order(s, order))
+    return order
+end
+
+"""
+    write_sample!(store, index, input, output, params = nothing; iterations, seconds, residual)
+
+Writes sample `index` (0-based); input and output are Float64 arrays of the grid's size
+(column-major, x fastest; passed without a copy).
+"""
+function write_sample!(s::Store, index::Integer, input, output, params = nothing;
+                       iterations::Integer = 0, seconds::Real = 0.0, residual::Real = 0.0)
+    n = _field_length(s)
+    _checked(input, n, "input")
+    _checked(output, n, "output")
+    p = params === nothing ? C_NULL : _checked(params, store_nparams(s), "params")
+    GC.@preserve input output params begin
+        check(L.solace_store_write_sample(s, index, input, output,
+                                          p === C_NULL ? Ptr{Cdouble}(C_NULL) : pointer(p),
+                                          iterations, seconds, residual))
+    end
+end
+
+"Reads sample `index`: (input, output, params), fields shaped as the grid (nx, ny[, nz])."
+function read_sample(s::Store, index::Integer)
+    grid = Tuple(store_grid(s))
+    input, output = zeros(Float64, grid), zeros(Float64, grid)
+    params = zeros(Float64, store_nparams(s))
+    GC.@preserve params begin
+        check(L.solace_store_read_sample(s, index, input, output,
+                                         isempty(params) ? Ptr{Cdouble}(C_NULL) : pointer(params)))
+    end
+    return input, output, params
+end
+
+function read_stats(s::Store, index::Integer)
+    its, sec, res = Ref{Int64}(0), Ref{Cdouble}(0), Ref{Cdouble}(0)
+    check(L.solace_store_read_stats(s, index, its, sec, res))
+    return (iterations = its[], seconds = sec[], residual = res[])
+end
+
+function count_done(s::Store)
+    n = Ref{Int64}(0)
+    check(L.solace_store_count_done(s, n))
+    return n[]
+end
+
+# ---- pde ---------------------------------------------------------------------------------------
+
+"`Pde(family, n)`: family \"darcy\", \"poisson\", \"helmholtz\" or \"heat\" on an n x n grid."
+Pde(family::AbstractString, n::Integer) =
+    _new_handle(Pde, ref -> L.solace_pde_create(family, n, ref))
+
+set_real!(p::Pde, name::AbstractString, value::Real) =
+    check(L.solace_pde_set_real(p, name, Float64(value)))
+set_string!(p::Pde, name::AbstractString, value::AbstractString) =
+    check(L.solace_pde_set_string(p, name, value))
+
+function pde_grid(p::Pde)
+    ndim, grid = Ref{Cint}(0), zeros(Int64, 3)
+    check(L.solace_pde_get_grid(p, ndim, grid))
+    return Tuple(grid[1:ndim[]])
+end
+
+function pde_nparams(p::Pde)
+    n = Ref{Int64}(0)
+    check(L.solace_pde_get_nparams(p, n))
+    return n[]
+end
+
+"`sample(pde, seed, index)`: the random (input, params) of sample `index` (0-based)."
+function sample(p::Pde, seed::Integer, index::Integer)
+    input = zeros(Float64, pde_grid(p))
+    params = zeros(Float64, pde_nparams(p))
+    GC.@preserve params begin
+        check(L.solace_pde_sample(p, UInt64(seed), index, input,
+                                  isempty(params) ? Ptr{Cdouble}(C_NULL) : pointer(params)))
+    end
+    return input, params
+end
+
+"`solve(pde, input, params = Float64[])`: (output, iterations, residual)."
+function solve(p::Pde, input, params = Float64[])
+    _checked(input, prod(pde_grid(p)), "input")
+    output = zeros(Float64, pde_grid(p))
+    its, res = Ref{Int64}(0), Ref{Cdouble}(0)
+    GC.@preserve params begin
+        check(L.solace_pde_solve(p, input,
+                                 isempty(params) ? Ptr{Cdouble}(C_NULL) : pointer(params),
+                                 output, its, res))
+    end
+    return output, its[], res[]
+end
+
+# ---- generate ----------------------------------------------------------------------------------
+
+"""
+    Generate(pde, count, seed; output, mode = :create, solver = :family, sort = :none,
+             progress = :auto, compression = 4, warm_start = false)
+
+A dataset-generation job; `solver = :skr` solves with sorted GCRO-DR. The job keeps `pde` alive.
+"""
+function Generate(p::Pde, count::Integer, seed::Integer; output::AbstractString,
+                  mode::Symbol = :create, solver::Symbol = :family, sort::Symbol = :none,
+                  progress::Symbol = :auto, compression::Integer = 4, warm_start::Bool = false)
+    g = _new_handle(Generate, ref -> L.solace_generate_create(p, count, UInt64(seed), ref))
+    g.keep = p
+    check(L.solace_generate_set_output(g, output, _mode(mode)))
+    solver in (:family, :skr) || throw(ArgumentError("solver must be :family or :skr"))
+    check(L.solace_generate_set_solver(g, solver === :skr ? SOLACE_GENERATE_SOLVER_SKR :
+                                                          SOLACE_GENERATE_SOLVER_FAMILY))
+    check(L.solace_generate_set_sort(g, _sort_method(sort)))
+    modes = (auto = SOLACE_PROGRESS_AUTO, redraw = SOLACE_PROGRESS_REDRAW,
+             lines = SOLACE_PROGRESS_LINES, silent = SOLACE_PROGRESS_SILENT)
+    check(L.solace_generate_set_progress(g, getfield(modes, progress)))
+    check(L.solace_generate_set_compression(g, Cint(compression)))
+    check(L.solace_generate_set_warm_start(g, Cint(warm_start)))
+    return g
+end
+
+run!(g::Generate) = check(L.solace_generate_run(g))
+
+function summary_figures(g::Generate)
+    solved, skipped = Ref{Int64}(0), Ref{Int64}(0)
+    its, sec, wall = Ref{Cdouble}(0), Ref{Cdouble}(0), Ref{Cdouble}(0)
+    check(L.solace_generate_get_summary(g, solved, skipped, its, sec, wall))
+    return (solved = solved[], skipped = skipped[], mean_iterations = its[],
+            mean_seconds = sec[], wall_seconds = wall[])
+end
+
+# ---- skr ---------------------------------------------------------------------------------------
+
+"""
+    CSR(rowptr, colidx, values)
+
+One n x n sparse system in CSR form, 0-based as in C: rowptr has n+1 entries, colidx and values
+rowptr[end] entries each.
+"""
+struct CSR
+    rowptr::Vector{Int64}
+    colidx::Vector{Int64}
+    values::Vector{Float64}
+end
+
+"""
+    Skr(; restart = 40, recycle = 20, rtol = 1e-8, max_it = 10000, pc = "none", sort = :auto,
+        warm_start = false)
+
+An SKR sequence solver (GCRO-DR with a recycled subspace carried across the sequence).
+"""
+function Skr(; restart::Integer = 40, recycle::Integer = 20, rtol::Real = 1e-8,
+             max_it::Integer = 10000, pc::AbstractString = "none", sort::Symbol = :auto,
+             warm_start::Bool = false)
+    s = _new_handle(Skr, ref -> L.solace_skr_create(ref))
+    check(L.solace_skr_set_restart(s, restart))
+    check(L.solace_skr_set_recycle(s, recycle))
+    check(L.solace_skr_set_tolerance(s, Float64(rtol), max_it))
+    check(L.solace_skr_set_pc(s, pc))
+    check(L.solace_skr_set_sort(s, _sort_method(sort)))
+    check(L.solace_skr_set_warm_start(s, Cint(warm_start)))
+    return s
+end
+
+"`set_features!(skr, features)`: features[:, i] are system i-1's (a dim x count matrix)."
+set_features!(s::Skr, features::Matrix{Float64}) =
+    check(L.solace_skr_set_features(s, features, size(features, 2), size(features, 1)))
+
+"""
+    solve_sequence(skr, systems::Vector{CSR}, rhs::Matrix{Float64})
+
+Sorts and solves the systems, rhs[:, i] the right-hand side of systems[i]; returns
+(solutions::Matrix, iterations::Vector{Int64}, residuals::Vector{Float64}). No array is copied.
+"""
+function solve_sequence(s::Skr, systems::Vector{CSR}, rhs::Matrix{Float64})
+    n, count = size(rhs)
+    length(systems) == count || throw(DimensionMismatch("$(length(systems)) systems, $count rhs"))
+    solutions = zeros(Float64, n, count)
+    its, res = zeros(Int64, count), zeros(Float64, count)
+    GC.@preserve systems begin
+        rowptr = [pointer(sys.rowptr) for sys in systems]
+        colidx = [pointer(sys.colidx) for sys in systems]
+        values = [pointer(sys.values) for sys in systems]
+        check(L.solace_skr_solve_sequence(s, count, n, rowptr, colidx, values, rhs, solutions,
+                                          its, res))
+    end
+    return solutions, its, res
+end
+
+# The callback form: the producer is a Julia function index -> (CSR, rhs vector). A Julia
+# exception in it is caught here, turned into a non-zero status (so it never unwinds through C)
+# and rethrown once the C call has returned.
+mutable struct _Producer
+    f::Any
+    n::Int
+    current::Any    # the last system handed to C, kept alive until the next call
+    error::Any
+end
+
+function _system_callback(index::Int64, nnz::Ptr{Int64}, rowptr::Ptr{Ptr{Int64}},
+                          colidx::Ptr{Ptr{Int64}}, values::Ptr{Ptr{Cdouble}}, rhs::Ptr{Cdouble},
+                          ctx::Ptr{Cvoid})::Cint
+    state = unsafe_pointer_to_objref(ctx)::_Producer
+    try
+        csr, b = state.f(index)
+        csr isa CSR || throw(ArgumentError("the producer must return (CSR, rhs)"))
+        length(b) == state.n || throw(DimensionMismatch("rhs has $(length(b)) values"))
+        state.current = csr
+        unsafe_store!(nnz, Int64(length(csr.values)))
+        unsafe_store!(rowptr, pointer(csr.rowptr))
+        unsafe_store!(colidx, pointer(csr.colidx))
+        unsafe_store!(values, pointer(csr.values))
+        for i in 1:state.n
+            unsafe_store!(rhs, Float64(b[i]), i)
+        end
+        return Cint(0)
+    catch e
+        state.error = e
+        return SOLACE_ERR_ARG
+    end
+end
+
+"""
+    solve_sequence(producer, skr, count, n)
+
+As `solve_sequence` with system i (0-based) produced by `producer(i)`, which returns
+`(csr::CSR, rhs::Vector{Float64})`, when it is its turn. An exception thrown by the producer
+stops the solve and is rethrown here.
+"""
+function solve_sequence(producer, s::Skr, count::Integer, n::Integer)
+    fn = @cfunction(_system_callback, Cint, (Int64, Ptr{Int64}, Ptr{Ptr{Int64}}, Ptr{Ptr{Int64}},
+                                             Ptr{Ptr{Cdouble}}, Ptr{Cdouble}, Ptr{Cvoid}))
+    state = _Producer(producer, n, nothing, nothing)
+    solutions = zeros(Float64, n, count)
+    its, res = zeros(Int64, count), zeros(Float64, count)
+    status = GC.@preserve state begin
+        L.solace_skr_solve_sequence_fn(s, count, n, fn, pointer_from_objref(state), solutions,
+                                       its, res)
+    end
+    state.error === nothing || throw(state.error)
+    check(status)
+    return solutions, its, res
+end
+
+function solve_order(s::Skr, count::Integer)
+    order = zeros(Int64, count)
+    check(L.solace_skr_get_order(s, order))
+    return order
+end
+
+end # module
