@@ -65,6 +65,7 @@ program skr_darcy
         &"], max u ", es10.3, ", ", i0, " iterations, residual ", es9.2)', ksp, pc, minval(a), &
         maxval(a), maxval(u), its, res
 
+  deallocate(a, u, ksp, pc)
   call solace_check(solace_pde_destroy(pde))
   call solace_check(solace_finalize())
 end program skr_darcy
