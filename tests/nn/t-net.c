@@ -1,0 +1,122 @@
+/* Network container: parameter counts against the DCDM paper (3D, 16 channels: 97,457 for the
+ * 4/6/4 model and 152,881 for 6/10/6) and the Fashion-MNIST MLP of the neural-ODE paper
+ * (785 -> 100 -> 784: 157,784 by hand); seeded initialisation is reproducible and has the He
+ * variance; a DCDM network maps a grid to a grid of the same shape; error paths (shapes, order,
+ * NULL). Usage: t-net <case>. */
+#include "nn-test.h"
+
+static int counts(void) {
+  solace_nn_net net;
+  int64_t widths[3] = {785, 100, 784};
+  TEST_CALL(solace_nn_net_create_dcdm(3, 16, 4, 6, 4, &net));
+  TEST_ASSERT(solace_nn_net_param_count(net) == 97457, "N=64 model: %lld parameters",
+              (long long)solace_nn_net_param_count(net));
+  solace_nn_net_destroy(&net);
+  TEST_CALL(solace_nn_net_create_dcdm(3, 16, 6, 10, 6, &net));
+  TEST_ASSERT(solace_nn_net_param_count(net) == 152881, "N=128 model: %lld parameters",
+              (long long)solace_nn_net_param_count(net));
+  solace_nn_net_destroy(&net);
+  TEST_CALL(solace_nn_net_create_mlp(3, widths, 0, &net));
+  TEST_ASSERT(solace_nn_net_param_count(net) == 157784, "MLP: %lld parameters",
+              (long long)solace_nn_net_param_count(net));
+  solace_nn_net_destroy(&net);
+  return 0;
+}
+
+/* Same seed: identical weights; other seed: different; He variance 2 / fan_in within 5%. */
+static int init(void) {
+  solace_nn_net a, b;
+  int na, nb;
+  solace_nn_param **pa, **pb;
+  TEST_CALL(solace_nn_net_create_dcdm(2, 16, 2, 2, 2, &a));
+  TEST_CALL(solace_nn_net_create_dcdm(2, 16, 2, 2, 2, &b));
+  TEST_CALL(solace_nn_net_init(a, 42));
+  TEST_CALL(solace_nn_net_init(b, 42));
+  TEST_CALL(solace_nn_net_params(a, &na, &pa));
+  TEST_CALL(solace_nn_net_params(b, &nb, &pb));
+  for (int k = 0; k < na; k++)
+    TEST_ASSERT(!memcmp(pa[k]->value, pb[k]->value, sizeof(double) * pa[k]->count),
+                "block %d differs under the same seed", k);
+  TEST_CALL(solace_nn_net_init(b, 43));
+  TEST_ASSERT(memcmp(pa[2]->value, pb[2]->value, sizeof(double) * pa[2]->count),
+              "another seed gave the same weights");
+  double sum2 = 0; /* block 2: a 16 -> 16 3x3 conv, He: variance 2 / 144 */
+  for (int64_t i = 0; i < pa[2]->count; i++) sum2 += pa[2]->value[i] * pa[2]->value[i];
+  double var = sum2 / pa[2]->count;
+  printf("He variance %.5f, expected %.5f (%lld samples)\n", var, 2.0 / 144,
+         (long long)pa[2]->count);
+  TEST_ASSERT(fabs(var / (2.0 / 144) - 1) < 0.05, "variance %.5f", var);
+  for (int64_t i = 0; i < pa[3]->count; i++) TEST_ASSERT(pa[3]->value[i] == 0, "bias not zero");
+  solace_nn_net_destroy(&a);
+  solace_nn_net_destroy(&b);
+  return 0;
+}
+
+/* A DCDM network maps [n, 1, H, W] to [n, 1, H, W] at any even size (trained at one size, run at
+ * another), and forward is deterministic. */
+static int shapes(void) {
+  solace_nn_net net;
+  const solace_nn_tensor *y;
+  int64_t g1[2] = {8, 12}, g2[2] = {32, 16};
+  TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, &net));
+  TEST_CALL(solace_nn_net_init(net, 1));
+  solace_nn_tensor *x1 = nn_test_tensor(2, 3, 1, g1, 1), *x2 = nn_test_tensor(2, 1, 1, g2, 2);
+  TEST_CALL(solace_nn_net_forward(net, x1, &y));
+  TEST_ASSERT(solace_nn_tensor_same_shape(x1, y), "output shape differs from input (8x12)");
+  TEST_CALL(solace_nn_net_forward(net, x2, &y));
+  TEST_ASSERT(solace_nn_tensor_same_shape(x2, y), "output shape differs from input (32x16)");
+  solace_nn_tensor_destroy(&x1);
+  solace_nn_tensor_destroy(&x2);
+  solace_nn_net_destroy(&net);
+  return 0;
+}
+
+static int errors(void) {
+  solace_nn_net net, empty;
+  solace_nn_layer *l = NULL;
+  const solace_nn_tensor *y;
+  int64_t odd[2] = {6, 5}, g[2] = {8, 8};
+  TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, &net));
+  solace_nn_tensor *x2 = nn_test_tensor(2, 1, 2, g, 1), *xo = nn_test_tensor(2, 1, 1, odd, 1);
+  solace_nn_tensor *x = nn_test_tensor(2, 1, 1, g, 1);
+  TEST_FAILS_WITH(solace_nn_net_backward(net, x, NULL), SOLACE_ERR_STATE); /* before forward */
+  TEST_FAILS_WITH(solace_nn_net_forward(net, x2, &y), SOLACE_ERR_ARG);     /* 2 channels */
+  TEST_ASSERT(strstr(solace_error_message(), "step 0"), "message lacks the step");
+  TEST_FAILS_WITH(solace_nn_net_forward(net, xo, &y), SOLACE_ERR_ARG); /* odd size for pooling */
+  TEST_FAILS_WITH(solace_nn_net_forward(net, NULL, &y), SOLACE_ERR_ARG);
+  TEST_CALL(solace_nn_net_forward(net, x, &y));
+  TEST_FAILS_WITH(solace_nn_net_backward(net, x2, NULL), SOLACE_ERR_ARG); /* dy shape */
+  TEST_FAILS_WITH(solace_nn_net_backward(net, x, x2), SOLACE_ERR_ARG);    /* dx shape */
+  TEST_FAILS_WITH(solace_nn_net_add_skip(net, 5), SOLACE_ERR_ARG);        /* never saved */
+  TEST_FAILS_WITH(solace_nn_net_add_save(net, SOLACE_NN_MAX_SLOTS), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_nn_layer_create_conv(2, 1, 1, 5, &l), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_nn_layer_create_conv(4, 1, 1, 3, &l), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_nn_layer_create_dense(0, 1, &l), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_nn_layer_create_pool(1, &l), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_nn_net_create_dcdm(2, 0, 1, 1, 1, &empty), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_nn_net_create_mlp(1, g, 0, &empty), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_nn_tensor_create(4, 1, 1, g, &xo), SOLACE_ERR_ARG);
+  TEST_CALL(solace_nn_net_create(&empty));
+  TEST_FAILS_WITH(solace_nn_net_forward(empty, x, &y), SOLACE_ERR_STATE);
+  TEST_CALL(solace_nn_layer_create_dense(3, 2, &l)); /* dense on 64 features: refused */
+  TEST_CALL(solace_nn_net_add_layer(empty, &l));
+  TEST_ASSERT(l == NULL, "add_layer did not take the layer");
+  TEST_FAILS_WITH(solace_nn_net_forward(empty, x, &y), SOLACE_ERR_ARG);
+  solace_nn_net_destroy(&empty);
+  solace_nn_net_destroy(&empty); /* NULL accepted */
+  solace_nn_tensor_destroy(&x);
+  solace_nn_tensor_destroy(&x2);
+  solace_nn_tensor_destroy(&xo);
+  solace_nn_net_destroy(&net);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  const char *c = argc > 1 ? argv[1] : "";
+  int failed = !strcmp(c, "counts")   ? counts()
+               : !strcmp(c, "init")   ? init()
+               : !strcmp(c, "shapes") ? shapes()
+               : !strcmp(c, "errors") ? errors()
+                                      : (fprintf(stderr, "unknown case '%s'\n", c), 1);
+  return failed ? 1 : test_finish(c);
+}
