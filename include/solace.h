@@ -14,5 +14,6 @@
 #include "solace/pde.h"
 #include "solace/generate.h"
 #include "solace/skr.h"
+#include "solace/koopman.h"
 
 #endif

@@ -1,0 +1,310 @@
+/**
+ * @file koopman.h
+ * @brief Koopman: EDMD spectra of dynamical systems from snapshot data, with
+ * ResDMD residuals, pseudospectra and the verified (residual-filtered)
+ * spectrum.
+ *
+ * Given snapshot pairs x_m -> y_m = F(x_m) (m = 1..M) with quadrature weights
+ * w_m and a dictionary psi_1..psi_N, EDMD approximates the Koopman operator (K
+ * g)(x) = g(F(x)) on span{psi_j} by K = G^+ A with G = PsiX^* W PsiX and A =
+ * PsiX^* W PsiY. Residual DMD gives each eigenpair (lambda, g) its residual
+ *   res(lambda, g)^2 = g^*(L - lambda A^* - conj(lambda) A + |lambda|^2 G) g /
+ * (g^* G g), L = PsiY^* W PsiY: the relative L2 error of K g = lambda g on the
+ * data. For a normal Koopman operator (a measure-preserving system sampled from
+ * its invariant measure), an eigenvalue with residual eps lies within eps of
+ * the true spectrum, so a small residual certifies it.
+ *
+ * Numerics: nothing forms G, A or L. One Householder QR of sqrt(W)[PsiX PsiY]
+ * gives R11, R12, R22; the SVD R11 = U S V^T gives an orthonormal basis of the
+ * dictionary span (in the data's inner product), truncated to the singular
+ * values s_i > rcond * s_1 (default rcond 1e-12): this truncated pseudo-inverse
+ * is the documented regularisation of G^+. In that basis K_r = U_r^T R12 V_r
+ * S_r^-1 (r x r), the part of K g outside the span is E c with E = [U_perp^T
+ * R12; R22] V_r S_r^-1, and res(lambda, c) = ||[(K_r - lambda) c; E c]|| /
+ * ||c||, tau(z) = sigma_min([K_r - z I; E])  (the pseudospectrum function).
+ *
+ * Usage: solace_koopman_create(), optionally solace_koopman_set_dictionary()
+ * (default: monomials of total degree 1), solace_koopman_set_data() or
+ * solace_koopman_set_trajectories(), solace_koopman_compute(), then the
+ * getters. All arrays are column-major with an explicit leading dimension
+ * (counted in elements; for complex arrays, in complex elements). Complex
+ * numbers are interleaved (re, im) double pairs: complex entry (i, j) of a
+ * matrix with leading dimension ld is at [2 (i + j ld)] (real part) and [2 (i +
+ * j ld) + 1] (imaginary part).
+ *
+ * The bundled systems (solace_koopman_simulate()) produce trajectories in the
+ * HDF5 layout of DESIGN.md: /trajectories/t [T], /trajectories/x [n_traj, T, d]
+ * (C order), i.e. the column-major d x T x n_traj array of this header.
+ */
+#ifndef SOLACE_KOOPMAN_H
+#define SOLACE_KOOPMAN_H
+
+#include "solace/base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque Koopman estimator: dictionary, data and the results of the last
+ * compute. */
+typedef struct solace_koopman_s *solace_koopman;
+
+/** One-dimensional families of the product dictionaries, and RBFs. */
+enum solace_koopman_dict {
+  SOLACE_KOOPMAN_DICT_MONOMIAL = 0, /**< u^n */
+  SOLACE_KOOPMAN_DICT_LEGENDRE = 1, /**< Legendre polynomials sqrt(n + 1/2) P_n(u) */
+  SOLACE_KOOPMAN_DICT_HERMITE =
+      2, /**< Hermite functions H_n(u) exp(-u^2/2) / sqrt(2^n n! sqrt(pi)) */
+  SOLACE_KOOPMAN_DICT_FOURIER = 3, /**< 1, cos(k u), sin(k u), k = 1..degree (u an angle) */
+  SOLACE_KOOPMAN_DICT_RBF = 4      /**< Gaussian RBFs exp(-|x - c|^2 / s^2), k-means centres */
+};
+
+/** How the products of one-dimensional functions are truncated (degrees n_i per
+ * coordinate). */
+enum solace_koopman_truncation {
+  SOLACE_KOOPMAN_TOTAL_DEGREE = 0, /**< sum_i n_i <= degree */
+  SOLACE_KOOPMAN_TENSOR = 1        /**< max_i n_i <= degree */
+};
+
+/**
+ * Creates an estimator with the defaults: monomials of total degree 1 (1, x_1,
+ * ..., x_d), rcond 1e-12, no data.
+ */
+SOLACE_EXPORT int solace_koopman_create(solace_koopman *koopman);
+
+/** Releases the estimator and sets *koopman to NULL; accepts NULL and a NULL
+ * handle. */
+SOLACE_EXPORT int solace_koopman_destroy(solace_koopman *koopman);
+
+/**
+ * Chooses the dictionary.
+ * @param kind       a ::solace_koopman_dict; a product family is used for every
+ * coordinate (see solace_koopman_set_dictionary_kinds() to mix families)
+ * @param degree     product families: the largest degree, >= 0 (for Fourier,
+ * degree k is the pair cos(k u), sin(k u)); RBF: the number of centres, >= 1
+ * @param truncation a ::solace_koopman_truncation (ignored for RBF)
+ *
+ * Product families act on u = (x - shift) / scale per coordinate
+ * (solace_koopman_set_scaling()); without an explicit scaling, Legendre maps
+ * the bounding box of all snapshots (X and Y) to
+ * [-1, 1] and every other family uses u = x. The functions are ordered by total
+ * degree, then lexicographically in the 1-D indices with the last coordinate
+ * varying fastest. RBF: the centres are k-means centres of the columns of X
+ * (k-means++ seeding from a fixed seed, then 50 Lloyd iterations) and s is the
+ * mean distance from a snapshot to its nearest centre.
+ */
+SOLACE_EXPORT int solace_koopman_set_dictionary(solace_koopman koopman, int kind, int64_t degree,
+                                                int truncation);
+
+/**
+ * Mixes product families: coordinate i uses kinds[i] (a product
+ * ::solace_koopman_dict, not RBF), e.g. Fourier in an angle and Hermite in a
+ * momentum; degree and truncation stay those of
+ * solace_koopman_set_dictionary(). d must equal the data's dimension at compute
+ * time; d = 0 returns to one family for all coordinates.
+ */
+SOLACE_EXPORT int solace_koopman_set_dictionary_kinds(solace_koopman koopman, int64_t d,
+                                                      const int64_t *kinds);
+
+/**
+ * Sets the coordinate map u_i = (x_i - shift[i]) / scale[i] of the product
+ * families (d entries each, finite, scale[i] > 0); shift = scale = NULL
+ * restores the default (see solace_koopman_set_dictionary()).
+ */
+SOLACE_EXPORT int solace_koopman_set_scaling(solace_koopman koopman, int64_t d, const double *shift,
+                                             const double *scale);
+
+/**
+ * Sets the truncation of the pseudo-inverse: singular values of sqrt(W) PsiX
+ * below rcond * (the largest) are discarded, rcond in [0, 1). The number kept,
+ * r, is the number of eigenvalues (solace_koopman_get_size()).
+ */
+SOLACE_EXPORT int solace_koopman_set_rcond(solace_koopman koopman, double rcond);
+
+/**
+ * Gives the snapshot pairs (copied).
+ * @param d        state dimension, >= 1
+ * @param mx, my   number of columns of X and of Y: they must be equal (>= 1)
+ * @param x        X, d x mx column-major with leading dimension ldx >= d;
+ * finite
+ * @param y        Y = F(X), d x my column-major with leading dimension ldy >=
+ * d; finite
+ * @param weights  mx quadrature weights, finite and >= 0 with a positive sum,
+ * or NULL for 1/M
+ * @return ::SOLACE_ERR_ARG for NULL pointers, bad sizes, mx != my, a NaN or
+ * infinite entry (the message names the entry) or bad weights; the estimator
+ * then has no data.
+ */
+SOLACE_EXPORT int solace_koopman_set_data(solace_koopman koopman, int64_t d, int64_t mx,
+                                          const double *x, int64_t ldx, int64_t my, const double *y,
+                                          int64_t ldy, const double *weights);
+
+/**
+ * Gives snapshot pairs from trajectories (copied): every consecutive pair (x_t,
+ * x_{t+1}) of every trajectory, M = n_traj (n_steps - 1) pairs with weights
+ * 1/M.
+ * @param x d x n_steps x n_traj column-major (x[i + d (t + n_steps j)] is
+ * coordinate i at step t of trajectory j: the C-order [n_traj, T, d] array of a
+ * trajectory file); finite
+ * @param n_steps states per trajectory, >= 2
+ */
+SOLACE_EXPORT int solace_koopman_set_trajectories(solace_koopman koopman, int64_t d, int64_t n_traj,
+                                                  int64_t n_steps, const double *x);
+
+/**
+ * Runs EDMD and ResDMD: dictionary on the data, QR, truncated SVD,
+ * eigen-decomposition (LAPACK dgeev) and the residual of every eigenpair.
+ * @return ::SOLACE_ERR_STATE without data; ::SOLACE_ERR_ARG when M < N (fewer
+ * snapshot pairs than dictionary functions: EDMD is then underdetermined and
+ * its residuals meaningless), or when the dictionary does not fit the data
+ * (kinds or scaling of another dimension, more RBF centres than snapshots, a
+ * dictionary that vanishes on the data);
+ *         ::SOLACE_ERR_BACKEND if LAPACK fails.
+ */
+SOLACE_EXPORT int solace_koopman_compute(solace_koopman koopman);
+
+/**
+ * Writes N, the number of dictionary functions, and r, the number of
+ * eigenvalues (the rank kept by the truncation; r = N for a well-conditioned
+ * dictionary). Either pointer may be NULL. Every getter below is
+ * ::SOLACE_ERR_STATE before solace_koopman_compute().
+ */
+SOLACE_EXPORT int solace_koopman_get_size(solace_koopman koopman, int64_t *n_functions,
+                                          int64_t *n_eigenvalues);
+
+/**
+ * Writes the r eigenvalues lambda_j of K as 2r doubles (re, im), sorted by
+ * decreasing modulus (ties: by increasing argument); every other getter uses
+ * this order.
+ */
+SOLACE_EXPORT int solace_koopman_get_eigenvalues(solace_koopman koopman, double *lambda);
+
+/** Writes the r ResDMD residuals res(lambda_j, g_j) >= 0 (see the file
+ * comment). */
+SOLACE_EXPORT int solace_koopman_get_residuals(solace_koopman koopman, double *residuals);
+
+/**
+ * Writes the eigenvectors: column j (complex, N entries) holds the coefficients
+ * g_j of the eigenfunction phi_j(x) = sum_i psi_i(x) g_ij, normalised so that
+ * the quadrature norm (sum_m w_m |phi_j(x_m)|^2)^(1/2) is 1. g is N x r
+ * complex, column-major, leading dimension ldg >= N (complex elements; 2 ldg r
+ * doubles).
+ */
+SOLACE_EXPORT int solace_koopman_get_eigenvectors(solace_koopman koopman, double *g, int64_t ldg);
+
+/**
+ * Writes the continuous-time eigenvalues mu_j = log(lambda_j) / dt (principal
+ * complex logarithm, so a negative real lambda gives imaginary part pi / dt,
+ * never NaN; 2r doubles (re, im)); dt > 0. lambda_j = 0 gives mu_j = (-inf, 0).
+ */
+SOLACE_EXPORT int solace_koopman_get_ct_eigenvalues(solace_koopman koopman, double dt, double *mu);
+
+/**
+ * Evaluates the eigenfunctions at m points.
+ * @param x   d x m column-major, leading dimension ldx >= d; finite
+ * @param phi m x r complex, column-major, leading dimension ldphi >= m (complex
+ * elements): phi(k, j) = phi_j(x_k)
+ */
+SOLACE_EXPORT int solace_koopman_eigenfunctions(solace_koopman koopman, int64_t m, const double *x,
+                                                int64_t ldx, double *phi, int64_t ldphi);
+
+/**
+ * Writes the Koopman modes of the full state: v_j in C^d with x ~ sum_j
+ * phi_j(x) v_j, the weighted least-squares fit over the snapshots X (exact when
+ * the coordinates are in the dictionary span). modes is d x r complex,
+ * column-major, leading dimension ldm >= d.
+ * ::SOLACE_ERR_BACKEND if the eigenvector matrix is singular (a defective K).
+ */
+SOLACE_EXPORT int solace_koopman_get_modes(solace_koopman koopman, double *modes, int64_t ldm);
+
+/**
+ * Evaluates the pseudospectrum function tau(z) = min_g ||K g - z g|| / ||g||
+ * (over the dictionary span, ResDMD's QR formulation: the smallest singular
+ * value of [K_r - z I; E]) at nz points.
+ * @param z   2 nz doubles (re, im), finite
+ * @param tau nz values >= 0; {z : tau(z) < eps} approximates the
+ * eps-pseudospectrum Points are independent (one LAPACK zgesvd of an at most 2r
+ * x r matrix each).
+ */
+SOLACE_EXPORT int solace_koopman_pseudospectrum(solace_koopman koopman, int64_t nz, const double *z,
+                                                double *tau);
+
+/**
+ * The verified spectrum: the eigenpairs whose residual is <= tol.
+ * @param tol        >= 0
+ * @param[out] count how many are kept
+ * @param[out] index their indices (in the order of
+ * solace_koopman_get_eigenvalues()), increasing; a buffer of r entries, may be
+ * NULL
+ * @param[out] bound the largest residual of the kept eigenpairs (0 if none):
+ * for a normal Koopman operator every kept eigenvalue is within bound of its
+ * spectrum; may be NULL
+ */
+SOLACE_EXPORT int solace_koopman_get_verified(solace_koopman koopman, double tol, int64_t *count,
+                                              int64_t *index, double *bound);
+
+/**
+ * Writes the state dimension of a bundled system: "pendulum" (2: angle, angular
+ * velocity), "duffing" (2), "vanderpol" (2), "lorenz" (3), "rotation" (1: an
+ * angle), "gauss" (1). An unknown name is ::SOLACE_ERR_ARG listing the known
+ * ones.
+ */
+SOLACE_EXPORT int solace_koopman_system_dimension(const char *system, int64_t *d);
+
+/**
+ * Simulates a bundled system from given initial states.
+ * @param system  a name of solace_koopman_system_dimension(). Flows: pendulum
+ * theta'' = -sin theta; duffing x'' = -delta x' + x - x^3, delta = 0.5
+ * (params[0]); vanderpol x'' = mu (1 - x^2) x' - x, mu = 1 (params[0]); lorenz
+ * (sigma, rho, beta) = (10, 28, 8/3). Maps (one step per sample, dt unused):
+ * rotation theta -> theta + omega mod 2 pi, omega = 1 (params[0]); gauss x ->
+ * exp(-alpha x^2) + beta, (alpha, beta) = (2, -1 - exp(-2)) (params[0],
+ * params[1])
+ * @param parameters   n_parameters values replacing the leading defaults above
+ * (params[0], ...), or NULL with n_parameters 0
+ * @param dt      sampling interval of the flows, > 0
+ * @param n_traj  number of trajectories, >= 1
+ * @param n_steps states per trajectory, >= 1
+ * @param x0      d x n_traj initial states, column-major with leading dimension
+ * d; finite
+ * @param[out] x  d x n_steps x n_traj column-major (layout of
+ * solace_koopman_set_trajectories()), x(:, 0, j) = x0(:, j) Flows are
+ * integrated by SUNDIALS CVODE (Adams-Moulton with fixed-point iteration: the
+ * bundled flows are not stiff) at rtol 1e-10, atol 1e-12, restarted for each
+ * trajectory.
+ */
+SOLACE_EXPORT int solace_koopman_simulate(const char *system, const double *parameters,
+                                          int64_t n_parameters, double dt, int64_t n_traj,
+                                          int64_t n_steps, const double *x0, double *x);
+
+/**
+ * Writes trajectories to an HDF5 file (created or truncated): /trajectories/t
+ * [n_steps] with t_k = k dt and /trajectories/x [n_traj, n_steps, d] (C order;
+ * the array x of solace_koopman_simulate()), and the string attribute "system"
+ * of /trajectories unless system is NULL.
+ */
+SOLACE_EXPORT int solace_koopman_traj_write(const char *path, const char *system, double dt,
+                                            int64_t d, int64_t n_traj, int64_t n_steps,
+                                            const double *x);
+
+/**
+ * Reads the sizes of a trajectory file: ::SOLACE_ERR_IO if it cannot be opened,
+ * ::SOLACE_ERR_FORMAT if /trajectories/x is missing or not 3-D, or
+ * /trajectories/t does not have one entry per step of x (mismatched lengths).
+ */
+SOLACE_EXPORT int solace_koopman_traj_sizes(const char *path, int64_t *d, int64_t *n_traj,
+                                            int64_t *n_steps);
+
+/**
+ * Reads a trajectory file: t (n_steps doubles, may be NULL) and x (d x n_steps
+ * x n_traj column-major); the sizes must be those of
+ * solace_koopman_traj_sizes() (else
+ * ::SOLACE_ERR_ARG).
+ */
+SOLACE_EXPORT int solace_koopman_traj_read(const char *path, int64_t d, int64_t n_traj,
+                                           int64_t n_steps, double *t, double *x);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,395 @@
+/* EDMD and ResDMD: the QR/SVD formulation of K, its eigenpairs and their
+ * residuals, the pseudospectrum and the verified spectrum (see
+ * include/solace/koopman.h for the formulas). */
+#include "solvers/koopman/koopman-impl.h"
+
+#include <cblas.h>
+#include <complex.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Scratch of one compute, freed together. */
+typedef struct {
+  double *b, *px, *r11, *s, *u, *vt, *superb, *basis, *t, *tau, *ev, *wr, *wi, *kcopy;
+} edmd_work;
+
+static void work_free(edmd_work *w) {
+  free(w->b), free(w->px), free(w->r11), free(w->s), free(w->u), free(w->vt), free(w->superb);
+  free(w->basis), free(w->t), free(w->tau), free(w->ev), free(w->wr), free(w->wi), free(w->kcopy);
+}
+
+/* sqrt(W) [PsiX PsiY] into w->b (M x 2N) and PX = (sqrt(W) PsiX)^T sqrt(W) X^T
+ * (N x d). */
+static int build_psi(solace_koopman k, edmd_work *w) {
+  int64_t m = k->m, n = k->dict.n, d = k->d;
+  double *sw, *xw;
+  SolaceCall(SolaceCalloc(m, &sw));
+  SolaceCall(SolaceCalloc(m * d, &xw));
+  for (int64_t j = 0; j < m; j++) sw[j] = sqrt(k->w[j]);
+  for (int64_t j = 0; j < m; j++)
+    for (int64_t i = 0; i < d; i++) xw[j + i * m] = sw[j] * k->x[i + j * d];
+  int status = solace_koopman_dict_eval(&k->dict, m, k->x, d, sw, w->b, m);
+  if (!status) status = solace_koopman_dict_eval(&k->dict, m, k->y, d, sw, w->b + m * n, m);
+  if (!status) status = SolaceCalloc(n * d, &w->px);
+  if (!status)
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)d, (int)m, 1, w->b, (int)m,
+                xw, (int)m, 0, w->px, (int)n);
+  free(sw), free(xw);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+/* QR of sqrt(W)[PsiX PsiY], SVD of R11, rank r; w->t = [R12; R22] V_r S_r^-1
+ * ((p x r), p rows of R). Sets k->r and returns p through *rows. */
+static int factor(solace_koopman k, edmd_work *w, int64_t *rows) {
+  int64_t m = k->m, n = k->dict.n, p = m < 2 * n ? m : 2 * n;
+  SolaceCall(SolaceCalloc(p, &w->tau));
+  int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)m, (int)(2 * n), w->b, (int)m, w->tau);
+  if (info) return solace_error_lapack(info, "dgeqrf", __func__);
+  SolaceCall(SolaceCalloc(n * n, &w->r11));
+  for (int64_t j = 0; j < n; j++)
+    for (int64_t i = 0; i <= j; i++) w->r11[i + j * n] = w->b[i + j * m];
+  SolaceCall(SolaceCalloc(n, &w->s));
+  SolaceCall(SolaceCalloc(n * n, &w->u));
+  SolaceCall(SolaceCalloc(n * n, &w->vt));
+  SolaceCall(SolaceCalloc(n, &w->superb));
+  info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'A', 'A', (int)n, (int)n, w->r11, (int)n, w->s, w->u,
+                        (int)n, w->vt, (int)n, w->superb);
+  if (info) return solace_error_lapack(info, "dgesvd", __func__);
+  SolaceCheck(w->s[0] > 0, SOLACE_ERR_ARG, "the dictionary vanishes on the data");
+  int64_t r = 0;
+  while (r < n && w->s[r] > k->rcond * w->s[0]) r++;
+  SolaceCall(SolaceCalloc(n * r, &w->basis)); /* V_r S_r^-1 */
+  for (int64_t j = 0; j < r; j++)
+    for (int64_t i = 0; i < n; i++) w->basis[i + j * n] = w->vt[j + i * n] / w->s[j];
+  double *r2 = NULL; /* [R12; R22] (p x n), zero below the diagonal of R */
+  SolaceCall(SolaceCalloc(p * n, &r2));
+  for (int64_t j = 0; j < n; j++)
+    for (int64_t i = 0; i < p && i <= n + j; i++) r2[i + j * p] = w->b[i + (n + j) * m];
+  int status = SolaceCalloc(p * r, &w->t);
+  if (!status && r)
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)r, (int)n, 1, r2, (int)p,
+                w->basis, (int)n, 0, w->t, (int)p);
+  free(r2);
+  if (status) return solace_error_trace(status, __func__);
+  k->r = r, *rows = p;
+  return SOLACE_SUCCESS;
+}
+
+/* K_r = U_r^T T(0:n, :), E = [U_perp^T T(0:n, :); T(n:p, :)], reduced to its R
+ * factor when it has more than r rows; and proj = basis^T PX. */
+static int project(solace_koopman k, edmd_work *w, int64_t p) {
+  int64_t n = k->dict.n, r = k->r, d = k->d, qe = p - r;
+  double *ut, *e;
+  SolaceCall(SolaceCalloc(n * r, &ut)); /* U^T T(0:n, :) */
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)r, (int)n, 1, w->u, (int)n,
+              w->t, (int)p, 0, ut, (int)n);
+  int status = SolaceCalloc(r * r, &k->kr);
+  if (!status) status = SolaceCalloc(qe * r + 1, &e);
+  if (status) return free(ut), solace_error_trace(status, __func__);
+  for (int64_t j = 0; j < r; j++) {
+    for (int64_t i = 0; i < r; i++) k->kr[i + j * r] = ut[i + j * n];
+    for (int64_t i = r; i < n; i++) e[(i - r) + j * qe] = ut[i + j * n];
+    for (int64_t i = n; i < p; i++) e[(i - r) + j * qe] = w->t[i + j * p];
+  }
+  free(ut);
+  k->q = qe < r ? qe : r;
+  status = SolaceCalloc(k->q * r + 1, &k->e);
+  if (!status && qe > r) {
+    double tau[r];
+    int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)qe, (int)r, e, (int)qe, tau);
+    if (info) status = solace_error_lapack(info, "dgeqrf", __func__);
+  }
+  for (int64_t j = 0; !status && j < r; j++)
+    for (int64_t i = 0; i < k->q && (qe <= r || i <= j); i++) k->e[i + j * k->q] = e[i + j * qe];
+  free(e);
+  if (!status) status = SolaceCalloc(r * d + 1, &k->proj);
+  if (status) return solace_error_trace(status, __func__);
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)r, (int)d, (int)n, 1, w->basis, (int)n,
+              w->px, (int)n, 0, k->proj, (int)r);
+  return SOLACE_SUCCESS;
+}
+
+/* One eigenvalue and its place in LAPACK's output, for sorting. */
+typedef struct {
+  double re, im;
+  int64_t j;
+} eig_entry;
+
+static int eig_compare(const void *pa, const void *pb) {
+  const eig_entry *a = pa, *b = pb;
+  double ma = hypot(a->re, a->im), mb = hypot(b->re, b->im);
+  if (ma != mb) return ma > mb ? -1 : 1;
+  double aa = atan2(a->im, a->re), ab = atan2(b->im, b->re);
+  return aa < ab ? -1 : aa > ab ? 1 : 0;
+}
+
+/* Eigen-decomposition of K_r (dgeev), sorted; k->lambda, k->c (unit vectors).
+ */
+static int eigen(solace_koopman k, edmd_work *w) {
+  int64_t r = k->r;
+  SolaceCall(SolaceCalloc(r * r, &w->kcopy));
+  SolaceCall(SolaceCalloc(r * r, &w->ev));
+  SolaceCall(SolaceCalloc(r, &w->wr));
+  SolaceCall(SolaceCalloc(r, &w->wi));
+  memcpy(w->kcopy, k->kr, sizeof(double) * r * r);
+  int info = LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'V', (int)r, w->kcopy, (int)r, w->wr, w->wi, NULL,
+                           1, w->ev, (int)r);
+  if (info) return solace_error_lapack(info, "dgeev", __func__);
+  eig_entry *order;
+  SolaceCall(SolaceCalloc(r, &order));
+  for (int64_t j = 0; j < r; j++) order[j] = (eig_entry){w->wr[j], w->wi[j], j};
+  qsort(order, (size_t)r, sizeof *order, eig_compare);
+  int status = SolaceCalloc(2 * r, &k->lambda);
+  if (!status) status = SolaceCalloc(2 * r * r, &k->c);
+  for (int64_t a = 0; !status && a < r; a++) {
+    int64_t j = order[a].j;
+    k->lambda[2 * a] = w->wr[j], k->lambda[2 * a + 1] = w->wi[j];
+    /* a complex pair occupies columns j (re) and j + 1 (im) of the first of the
+     * pair */
+    int64_t col = w->wi[j] == 0 ? j : (w->wi[j] > 0 ? j : j - 1);
+    double sign = w->wi[j] < 0 ? -1 : 1;
+    for (int64_t i = 0; i < r; i++) {
+      k->c[2 * (i + a * r)] = w->ev[i + col * r];
+      k->c[2 * (i + a * r) + 1] = w->wi[j] == 0 ? 0 : sign * w->ev[i + (col + 1) * r];
+    }
+  }
+  free(order);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+/* Residual of every eigenpair: ||[(K_r - lambda) c; E c]|| / ||c||. */
+static int residuals(solace_koopman k) {
+  int64_t r = k->r, q = k->q;
+  SolaceCall(SolaceCalloc(r, &k->res));
+  for (int64_t a = 0; a < r; a++) {
+    const double complex lambda = CMPLX(k->lambda[2 * a], k->lambda[2 * a + 1]);
+    const double *c = k->c + 2 * r * a;
+    double num = 0, den = 0;
+    for (int64_t i = 0; i < r; i++) {
+      double complex s = -lambda * CMPLX(c[2 * i], c[2 * i + 1]);
+      for (int64_t j = 0; j < r; j++) s += k->kr[i + j * r] * CMPLX(c[2 * j], c[2 * j + 1]);
+      num += creal(s) * creal(s) + cimag(s) * cimag(s);
+      den += c[2 * i] * c[2 * i] + c[2 * i + 1] * c[2 * i + 1];
+    }
+    for (int64_t i = 0; i < q; i++) {
+      double complex s = 0;
+      for (int64_t j = 0; j < r; j++) s += k->e[i + j * q] * CMPLX(c[2 * j], c[2 * j + 1]);
+      num += creal(s) * creal(s) + cimag(s) * cimag(s);
+    }
+    k->res[a] = sqrt(num / den);
+  }
+  return SOLACE_SUCCESS;
+}
+
+/* g = V_r S_r^-1 c: the eigenvectors in the dictionary's coefficients. */
+static int coefficients(solace_koopman k, const edmd_work *w) {
+  int64_t n = k->dict.n, r = k->r;
+  SolaceCall(SolaceCalloc(2 * n * r, &k->g));
+  for (int64_t a = 0; a < r; a++)
+    for (int64_t i = 0; i < n; i++) {
+      double re = 0, im = 0;
+      for (int64_t j = 0; j < r; j++) {
+        re += w->basis[i + j * n] * k->c[2 * (j + a * r)];
+        im += w->basis[i + j * n] * k->c[2 * (j + a * r) + 1];
+      }
+      k->g[2 * (i + a * n)] = re, k->g[2 * (i + a * n) + 1] = im;
+    }
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_compute(solace_koopman koopman) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  SolaceCheck(koopman->m >= 1, SOLACE_ERR_STATE, "no data: call solace_koopman_set_data() first");
+  solace_koopman_results_free(koopman);
+  solace_koopman k = koopman;
+  SolaceCall(solace_koopman_dict_setup(k, &k->dict));
+  int64_t n = k->dict.n, p = 0;
+  SolaceCheck(k->m >= n, SOLACE_ERR_ARG,
+              "%lld snapshot pairs but %lld dictionary functions: EDMD needs "
+              "at least as many "
+              "pairs as functions (lower the degree or give more data)",
+              (long long)k->m, (long long)n);
+  edmd_work w = {0};
+  int status = SolaceCalloc(k->m * 2 * n, &w.b);
+  if (!status) status = build_psi(k, &w);
+  if (!status) status = factor(k, &w, &p);
+  if (!status) status = project(k, &w, p);
+  if (!status) status = eigen(k, &w);
+  if (!status) status = residuals(k);
+  if (!status) status = coefficients(k, &w);
+  work_free(&w);
+  if (status) {
+    solace_koopman_results_free(k);
+    return solace_error_trace(status, __func__);
+  }
+  k->computed = 1;
+  solace_log(SOLACE_LOG_INFO, "koopman: M = %lld pairs, N = %lld functions, rank %lld",
+             (long long)k->m, (long long)n, (long long)k->r);
+  return SOLACE_SUCCESS;
+}
+
+/* Checks that `k` holds the results of a compute. */
+static int check_computed(solace_koopman k, const char *func) {
+  if (!k) return solace_error_set(SOLACE_ERR_ARG, func, "koopman is NULL");
+  if (!k->computed)
+    return solace_error_set(SOLACE_ERR_STATE, func, "call solace_koopman_compute() first");
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_get_size(solace_koopman koopman, int64_t *n_functions, int64_t *n_eigenvalues) {
+  solace_error_clear();
+  SolaceCall(check_computed(koopman, __func__));
+  if (n_functions) *n_functions = koopman->dict.n;
+  if (n_eigenvalues) *n_eigenvalues = koopman->r;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_get_eigenvalues(solace_koopman koopman, double *lambda) {
+  solace_error_clear();
+  SolaceCall(check_computed(koopman, __func__));
+  SolaceCheckNotNull(lambda);
+  memcpy(lambda, koopman->lambda, sizeof(double) * 2 * koopman->r);
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_get_residuals(solace_koopman koopman, double *residuals) {
+  solace_error_clear();
+  SolaceCall(check_computed(koopman, __func__));
+  SolaceCheckNotNull(residuals);
+  memcpy(residuals, koopman->res, sizeof(double) * koopman->r);
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_get_eigenvectors(solace_koopman koopman, double *g, int64_t ldg) {
+  solace_error_clear();
+  SolaceCall(check_computed(koopman, __func__));
+  SolaceCheckNotNull(g);
+  int64_t n = koopman->dict.n;
+  SolaceCheck(ldg >= n, SOLACE_ERR_ARG, "ldg = %lld < N = %lld", (long long)ldg, (long long)n);
+  for (int64_t a = 0; a < koopman->r; a++)
+    memcpy(g + 2 * ldg * a, koopman->g + 2 * n * a, sizeof(double) * 2 * n);
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_get_ct_eigenvalues(solace_koopman koopman, double dt, double *mu) {
+  solace_error_clear();
+  SolaceCall(check_computed(koopman, __func__));
+  SolaceCheckNotNull(mu);
+  SolaceCheck(dt > 0 && isfinite(dt), SOLACE_ERR_ARG, "dt = %g is not positive", dt);
+  for (int64_t a = 0; a < koopman->r; a++) {
+    double complex l = CMPLX(koopman->lambda[2 * a], koopman->lambda[2 * a + 1]);
+    double complex v = l == 0 ? CMPLX(-INFINITY, 0) : clog(l) / dt;
+    mu[2 * a] = creal(v), mu[2 * a + 1] = cimag(v);
+  }
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_eigenfunctions(solace_koopman koopman, int64_t m, const double *x, int64_t ldx,
+                                  double *phi, int64_t ldphi) {
+  solace_error_clear();
+  SolaceCall(check_computed(koopman, __func__));
+  SolaceCheckNotNull(x);
+  SolaceCheckNotNull(phi);
+  int64_t d = koopman->d, n = koopman->dict.n, r = koopman->r;
+  SolaceCheck(m >= 1 && ldx >= d && ldphi >= m, SOLACE_ERR_ARG,
+              "m = %lld, ldx = %lld (d = %lld), ldphi = %lld", (long long)m, (long long)ldx,
+              (long long)d, (long long)ldphi);
+  for (int64_t j = 0; j < m; j++)
+    for (int64_t i = 0; i < d; i++)
+      SolaceCheck(isfinite(x[i + j * ldx]), SOLACE_ERR_ARG, "x(%lld, %lld) = %g is not finite",
+                  (long long)i, (long long)j, x[i + j * ldx]);
+  double *psi;
+  SolaceCall(SolaceCalloc(m * n, &psi));
+  int status = solace_koopman_dict_eval(&koopman->dict, m, x, ldx, NULL, psi, m);
+  if (status) return free(psi), solace_error_trace(status, __func__);
+  for (int64_t a = 0; a < r; a++)
+    for (int64_t j = 0; j < m; j++) {
+      double re = 0, im = 0;
+      for (int64_t i = 0; i < n; i++) {
+        re += psi[j + i * m] * koopman->g[2 * (i + a * n)];
+        im += psi[j + i * m] * koopman->g[2 * (i + a * n) + 1];
+      }
+      phi[2 * (j + a * ldphi)] = re, phi[2 * (j + a * ldphi) + 1] = im;
+    }
+  free(psi);
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_get_modes(solace_koopman koopman, double *modes, int64_t ldm) {
+  solace_error_clear();
+  SolaceCall(check_computed(koopman, __func__));
+  SolaceCheckNotNull(modes);
+  int64_t d = koopman->d, r = koopman->r;
+  SolaceCheck(ldm >= d, SOLACE_ERR_ARG, "ldm = %lld < d = %lld", (long long)ldm, (long long)d);
+  double complex *c, *rhs;
+  lapack_int *piv;
+  SolaceCall(SolaceCalloc(r * r, &c));
+  SolaceCall(SolaceCalloc(r * d, &rhs));
+  SolaceCall(SolaceCalloc(r, &piv));
+  for (int64_t i = 0; i < r * r; i++) c[i] = CMPLX(koopman->c[2 * i], koopman->c[2 * i + 1]);
+  for (int64_t i = 0; i < r * d; i++) rhs[i] = koopman->proj[i];
+  int info = LAPACKE_zgesv(LAPACK_COL_MAJOR, (int)r, (int)d, c, (int)r, piv, rhs, (int)r);
+  int status = info ? solace_error_lapack(info, "zgesv", __func__) : SOLACE_SUCCESS;
+  for (int64_t j = 0; !status && j < r; j++)
+    for (int64_t i = 0; i < d; i++) {
+      modes[2 * (i + j * ldm)] = creal(rhs[j + i * r]);
+      modes[2 * (i + j * ldm) + 1] = cimag(rhs[j + i * r]);
+    }
+  free(c), free(rhs), free(piv);
+  return status;
+}
+
+int solace_koopman_pseudospectrum(solace_koopman koopman, int64_t nz, const double *z,
+                                  double *tau) {
+  solace_error_clear();
+  SolaceCall(check_computed(koopman, __func__));
+  SolaceCheck(nz >= 0, SOLACE_ERR_ARG, "nz = %lld", (long long)nz);
+  if (!nz) return SOLACE_SUCCESS;
+  SolaceCheckNotNull(z);
+  SolaceCheckNotNull(tau);
+  for (int64_t a = 0; a < nz; a++)
+    SolaceCheck(isfinite(z[2 * a]) && isfinite(z[2 * a + 1]), SOLACE_ERR_ARG,
+                "z[%lld] = (%g, %g) is not finite", (long long)a, z[2 * a], z[2 * a + 1]);
+  int64_t r = koopman->r, q = koopman->q, rows = r + q;
+  double complex *a_mat;
+  double *s, *superb;
+  SolaceCall(SolaceCalloc(rows * r, &a_mat));
+  SolaceCall(SolaceCalloc(r, &s));
+  SolaceCall(SolaceCalloc(r, &superb));
+  int status = SOLACE_SUCCESS;
+  for (int64_t a = 0; a < nz && !status; a++) {
+    double complex zz = CMPLX(z[2 * a], z[2 * a + 1]);
+    for (int64_t j = 0; j < r; j++) {
+      for (int64_t i = 0; i < r; i++) a_mat[i + j * rows] = koopman->kr[i + j * r];
+      a_mat[j + j * rows] -= zz;
+      for (int64_t i = 0; i < q; i++) a_mat[r + i + j * rows] = koopman->e[i + j * q];
+    }
+    int info = LAPACKE_zgesvd(LAPACK_COL_MAJOR, 'N', 'N', (int)rows, (int)r, a_mat, (int)rows, s,
+                              NULL, 1, NULL, 1, superb);
+    if (info) status = solace_error_lapack(info, "zgesvd", __func__);
+    tau[a] = s[r - 1];
+  }
+  free(a_mat), free(s), free(superb);
+  return status;
+}
+
+int solace_koopman_get_verified(solace_koopman koopman, double tol, int64_t *count, int64_t *index,
+                                double *bound) {
+  solace_error_clear();
+  SolaceCall(check_computed(koopman, __func__));
+  SolaceCheckNotNull(count);
+  SolaceCheck(tol >= 0, SOLACE_ERR_ARG, "tol = %g is negative or NaN", tol);
+  double worst = 0;
+  *count = 0;
+  for (int64_t a = 0; a < koopman->r; a++)
+    if (koopman->res[a] <= tol) {
+      if (index) index[*count] = a;
+      (*count)++;
+      worst = fmax(worst, koopman->res[a]);
+    }
+  if (bound) *bound = worst;
+  return SOLACE_SUCCESS;
+}

@@ -1,0 +1,61 @@
+/* Internals of the Koopman estimator (solvers/koopman): the handle, the
+ * dictionary and the results of the last compute. Not installed. */
+#ifndef SOLACE_KOOPMAN_IMPL_H
+#define SOLACE_KOOPMAN_IMPL_H
+
+#include "solace-impl.h"
+#include "solace/koopman.h"
+
+/* A resolved dictionary: what solace_koopman_dict_eval() needs for a given
+ * dimension d. */
+typedef struct {
+  int64_t d, n;          /* state dimension, number of functions */
+  int rbf;               /* 1: Gaussian RBFs, else products of 1-D families */
+  int64_t *kinds;        /* d 1-D families (products) */
+  int64_t *index_max;    /* d: largest 1-D function index per coordinate */
+  int64_t *multi;        /* n x d 1-D function indices, function k at multi[k*d ..] */
+  double *shift, *scale; /* d: u = (x - shift) / scale */
+  double *centres;       /* d x n RBF centres */
+  double width;          /* RBF scale s */
+} solace_koopman_dict_t;
+
+struct solace_koopman_s {
+  /* settings */
+  int kind, truncation;
+  int64_t degree, n_kinds, n_scaling;
+  int64_t *kinds;
+  double *shift, *scale, rcond;
+  /* data (d x m column-major each) and weights */
+  int64_t d, m;
+  double *x, *y, *w;
+  /* results of the last compute */
+  int computed;
+  solace_koopman_dict_t dict;
+  int64_t r, q;   /* eigenvalues kept; rows of e */
+  double *lambda; /* 2r (re, im) */
+  double *res;    /* r residuals */
+  double *kr;     /* r x r: K in the orthonormal basis */
+  double *e;      /* q x r: the part of K outside the span (its R factor when q = r) */
+  double *c;      /* r x r complex (interleaved): eigenvectors of kr, unit norm */
+  double *g;      /* N x r complex: eigenvector coefficients in the dictionary */
+  double *proj;   /* r x d: (sqrt(W) PsiX V_r S_r^-1)^T sqrt(W) X^T, for the modes */
+};
+
+/* Resolves the dictionary of `k` for its data (scaling from the data when not
+ * set, RBF centres by k-means); frees what `dict` held before. */
+SOLACE_INTERN int solace_koopman_dict_setup(solace_koopman k, solace_koopman_dict_t *dict);
+
+/* Evaluates the dictionary at m points (d x m, leading dimension ldx): psi is m
+ * x n column-major with leading dimension ldpsi, row k scaled by row_scale[k]
+ * when row_scale is not NULL. */
+SOLACE_INTERN int solace_koopman_dict_eval(const solace_koopman_dict_t *dict, int64_t m,
+                                           const double *x, int64_t ldx, const double *row_scale,
+                                           double *psi, int64_t ldpsi);
+
+/* Forgets the results of the last compute. */
+SOLACE_INTERN void solace_koopman_results_free(solace_koopman k);
+
+/* Releases what a dictionary holds. */
+SOLACE_INTERN void solace_koopman_dict_free(solace_koopman_dict_t *dict);
+
+#endif

@@ -1,0 +1,187 @@
+/* The Koopman estimator handle: creation, settings and data. */
+#include "solvers/koopman/koopman-impl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void solace_koopman_results_free(solace_koopman k) {
+  free(k->lambda), free(k->res), free(k->kr), free(k->e), free(k->c), free(k->g), free(k->proj);
+  k->lambda = k->res = k->kr = k->e = k->c = k->g = k->proj = NULL;
+  solace_koopman_dict_free(&k->dict);
+  k->computed = 0, k->r = k->q = 0;
+}
+
+int solace_koopman_create(solace_koopman *koopman) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  *koopman = NULL;
+  solace_koopman k;
+  SolaceCall(SolaceCalloc(1, &k));
+  k->kind = SOLACE_KOOPMAN_DICT_MONOMIAL, k->degree = 1;
+  k->truncation = SOLACE_KOOPMAN_TOTAL_DEGREE, k->rcond = 1e-12;
+  *koopman = k;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_destroy(solace_koopman *koopman) {
+  solace_error_clear();
+  if (!koopman || !*koopman) return SOLACE_SUCCESS;
+  solace_koopman k = *koopman;
+  solace_koopman_results_free(k);
+  free(k->kinds), free(k->shift), free(k->scale), free(k->x), free(k->y), free(k->w);
+  free(k);
+  *koopman = NULL;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_set_dictionary(solace_koopman koopman, int kind, int64_t degree,
+                                  int truncation) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  SolaceCheck(kind >= SOLACE_KOOPMAN_DICT_MONOMIAL && kind <= SOLACE_KOOPMAN_DICT_RBF,
+              SOLACE_ERR_ARG, "unknown dictionary kind %d", kind);
+  SolaceCheck(truncation == SOLACE_KOOPMAN_TOTAL_DEGREE || truncation == SOLACE_KOOPMAN_TENSOR,
+              SOLACE_ERR_ARG, "unknown truncation %d", truncation);
+  SolaceCheck(degree >= (kind == SOLACE_KOOPMAN_DICT_RBF ? 1 : 0), SOLACE_ERR_ARG,
+              "degree (or number of RBF centres) %lld is too small", (long long)degree);
+  solace_koopman_results_free(koopman);
+  koopman->kind = kind, koopman->degree = degree, koopman->truncation = truncation;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_set_dictionary_kinds(solace_koopman koopman, int64_t d, const int64_t *kinds) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  SolaceCheck(d >= 0 && (d == 0 || kinds), SOLACE_ERR_ARG, "d = %lld with kinds %p", (long long)d,
+              (const void *)kinds);
+  for (int64_t i = 0; i < d; i++)
+    SolaceCheck(kinds[i] >= SOLACE_KOOPMAN_DICT_MONOMIAL && kinds[i] <= SOLACE_KOOPMAN_DICT_FOURIER,
+                SOLACE_ERR_ARG, "kinds[%lld] = %lld is not a product family", (long long)i,
+                (long long)kinds[i]);
+  int64_t *copy = NULL;
+  if (d) {
+    SolaceCall(SolaceCalloc(d, &copy));
+    memcpy(copy, kinds, sizeof(int64_t) * d);
+  }
+  solace_koopman_results_free(koopman);
+  free(koopman->kinds);
+  koopman->kinds = copy, koopman->n_kinds = d;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_set_scaling(solace_koopman koopman, int64_t d, const double *shift,
+                               const double *scale) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  SolaceCheck((!shift) == (!scale), SOLACE_ERR_ARG, "give both shift and scale, or neither");
+  if (shift) {
+    SolaceCheck(d >= 1, SOLACE_ERR_ARG, "d = %lld", (long long)d);
+    for (int64_t i = 0; i < d; i++)
+      SolaceCheck(isfinite(shift[i]) && isfinite(scale[i]) && scale[i] > 0, SOLACE_ERR_ARG,
+                  "shift[%lld] = %g, scale[%lld] = %g", (long long)i, shift[i], (long long)i,
+                  scale[i]);
+  }
+  solace_koopman_results_free(koopman);
+  free(koopman->shift), free(koopman->scale);
+  koopman->shift = koopman->scale = NULL, koopman->n_scaling = 0;
+  if (!shift) return SOLACE_SUCCESS;
+  SolaceCall(SolaceCalloc(d, &koopman->shift));
+  SolaceCall(SolaceCalloc(d, &koopman->scale));
+  memcpy(koopman->shift, shift, sizeof(double) * d);
+  memcpy(koopman->scale, scale, sizeof(double) * d);
+  koopman->n_scaling = d;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_set_rcond(solace_koopman koopman, double rcond) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  SolaceCheck(rcond >= 0 && rcond < 1, SOLACE_ERR_ARG, "rcond = %g is not in [0, 1)", rcond);
+  solace_koopman_results_free(koopman);
+  koopman->rcond = rcond;
+  return SOLACE_SUCCESS;
+}
+
+/* Copies a d x m matrix (leading dimension ld) into a dense one, checking every
+ * entry. */
+static int copy_finite(const char *name, int64_t d, int64_t m, const double *a, int64_t ld,
+                       double *out) {
+  for (int64_t j = 0; j < m; j++)
+    for (int64_t i = 0; i < d; i++) {
+      double v = a[i + j * ld];
+      SolaceCheck(isfinite(v), SOLACE_ERR_ARG, "%s(%lld, %lld) = %g is not finite", name,
+                  (long long)i, (long long)j, v);
+      out[i + j * d] = v;
+    }
+  return SOLACE_SUCCESS;
+}
+
+/* Replaces the data by fresh zeroed buffers for d x m snapshots. */
+static int data_alloc(solace_koopman k, int64_t d, int64_t m) {
+  solace_koopman_results_free(k);
+  free(k->x), free(k->y), free(k->w);
+  k->x = k->y = k->w = NULL, k->d = k->m = 0;
+  SolaceCall(SolaceCalloc(d * m, &k->x));
+  SolaceCall(SolaceCalloc(d * m, &k->y));
+  SolaceCall(SolaceCalloc(m, &k->w));
+  k->d = d, k->m = m;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_set_data(solace_koopman koopman, int64_t d, int64_t mx, const double *x,
+                            int64_t ldx, int64_t my, const double *y, int64_t ldy,
+                            const double *weights) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  SolaceCheckNotNull(x);
+  SolaceCheckNotNull(y);
+  SolaceCheck(d >= 1 && mx >= 1, SOLACE_ERR_ARG, "d = %lld, mx = %lld", (long long)d,
+              (long long)mx);
+  SolaceCheck(mx == my, SOLACE_ERR_ARG, "X has %lld snapshots but Y has %lld", (long long)mx,
+              (long long)my);
+  SolaceCheck(ldx >= d && ldy >= d, SOLACE_ERR_ARG, "ldx = %lld, ldy = %lld < d = %lld",
+              (long long)ldx, (long long)ldy, (long long)d);
+  double sum = 0;
+  for (int64_t j = 0; weights && j < mx; j++) {
+    SolaceCheck(isfinite(weights[j]) && weights[j] >= 0, SOLACE_ERR_ARG, "weights[%lld] = %g",
+                (long long)j, weights[j]);
+    sum += weights[j];
+  }
+  SolaceCheck(!weights || sum > 0, SOLACE_ERR_ARG, "the weights sum to 0");
+  SolaceCall(data_alloc(koopman, d, mx));
+  int status = copy_finite("X", d, mx, x, ldx, koopman->x);
+  if (!status) status = copy_finite("Y", d, mx, y, ldy, koopman->y);
+  if (status) {
+    koopman->m = 0; /* no usable data */
+    return solace_error_trace(status, __func__);
+  }
+  for (int64_t j = 0; j < mx; j++) koopman->w[j] = weights ? weights[j] : 1.0 / mx;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_set_trajectories(solace_koopman koopman, int64_t d, int64_t n_traj,
+                                    int64_t n_steps, const double *x) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  SolaceCheckNotNull(x);
+  SolaceCheck(d >= 1 && n_traj >= 1 && n_steps >= 2, SOLACE_ERR_ARG,
+              "d = %lld, n_traj = %lld, n_steps = %lld (>= 1, 1, 2 needed)", (long long)d,
+              (long long)n_traj, (long long)n_steps);
+  int64_t m = n_traj * (n_steps - 1), per = d * (n_steps - 1);
+  SolaceCall(data_alloc(koopman, d, m));
+  for (int64_t j = 0; j < n_traj; j++) {
+    const double *traj = x + d * n_steps * j;
+    int status = copy_finite("x", d, n_steps - 1, traj, d, koopman->x + per * j);
+    if (!status) status = copy_finite("x", d, n_steps - 1, traj + d, d, koopman->y + per * j);
+    if (status) {
+      char what[512];
+      snprintf(what, sizeof what, "%s", solace_error_message());
+      koopman->m = 0;
+      return solace_error_set(SOLACE_ERR_ARG, __func__, "trajectory %lld: %s", (long long)j, what);
+    }
+  }
+  for (int64_t j = 0; j < m; j++) koopman->w[j] = 1.0 / m;
+  return SOLACE_SUCCESS;
+}
