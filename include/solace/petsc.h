@@ -25,6 +25,23 @@
  * (KSP_DIVERGED_BREAKDOWN), a non-finite residual (KSP_DIVERGED_NANORINF, after which the
  * recycle space is dropped), a failed PC and max_it (KSP_DIVERGED_ITS) end the solve through its
  * KSPConvergedReason.
+ *
+ * KSP type "dcdm": the deep conjugate-direction method (Kaneda, Akar, Chen, Kala and Teran, ICML
+ * 2023). Each iteration maps the unit residual to a direction q = f(r / ||r||), A-orthogonalises
+ * q against the last k directions, steps x += q (q.r)/(q.Aq) and recomputes the true residual
+ * r = b - A x, whose 2-norm (KSP_NORM_UNPRECONDITIONED) goes to the convergence test and the
+ * monitors. Without a weights file f is the identity, and for SPD A the iterates are CG's (in
+ * exact arithmetic, any k >= 1). With a weights file f is a DCDM network (docs/dcdm.md: the file
+ * carries its architecture) applied to the residual on the grid; solid cells (rows holding only a
+ * diagonal entry) are solved exactly first, are zero in the network input and stay zero in q.
+ * The grid comes from a 2-D or 3-D DMDA with one dof attached to the KSP (KSPSetDM), else from
+ * `-ksp_dcdm_grid`; natural ordering, x fastest. No preconditioner is applied (the KSP's PC
+ * defaults to and must be "none"). One process only for now: on more ranks KSPSetUp fails with
+ * PETSC_ERR_SUP. A non-finite q.Aq or residual ends with KSP_DIVERGED_NANORINF, q.Aq <= 0
+ * (including q = 0) with KSP_DIVERGED_INDEFINITE_MAT, max_it with KSP_DIVERGED_ITS. Options:
+ *  - `-ksp_dcdm_directions k`: previous directions kept, k >= 1 (default 2);
+ *  - `-ksp_dcdm_weights file.h5`: the network (default: none, identity map);
+ *  - `-ksp_dcdm_grid nx,ny[,nz]`: the grid of a bare matrix (ignored when a DMDA is attached).
  */
 #ifndef SOLACE_PETSC_H
 #define SOLACE_PETSC_H
@@ -39,6 +56,9 @@ extern "C" {
 
 /** The KSP type name of GCRO-DR. */
 #define SOLACE_KSPGCRODR "gcrodr"
+
+/** The KSP type name of DCDM. */
+#define SOLACE_KSPDCDM "dcdm"
 
 /** Registers Solace's KSP types with PETSc (solace_initialize() calls it); idempotent. */
 SOLACE_EXPORT PetscErrorCode SolacePetscRegisterAll(void);
@@ -60,6 +80,22 @@ SOLACE_EXPORT PetscErrorCode SolaceKSPGCRODRDropRecycle(KSP ksp);
 
 /** Writes the number of recycle vectors a gcrodr KSP holds (0 before the first solve). */
 SOLACE_EXPORT PetscErrorCode SolaceKSPGCRODRGetRecycleSize(KSP ksp, PetscInt *size);
+
+/** Sets the number k >= 1 of previous directions a dcdm KSP A-orthogonalises against
+ * (default 2; other KSP types ignore the call). */
+SOLACE_EXPORT PetscErrorCode SolaceKSPDCDMSetDirections(KSP ksp, PetscInt k);
+
+/** Writes the number of previous directions k of a dcdm KSP. */
+SOLACE_EXPORT PetscErrorCode SolaceKSPDCDMGetDirections(KSP ksp, PetscInt *k);
+
+/** Sets the DCDM weights file of a dcdm KSP (NULL or "": the identity map). The file is read at
+ * KSPSetUp, where a missing file (PETSC_ERR_FILE_OPEN) or a file that is not a DCDM network or
+ * whose shapes do not match its architecture (PETSC_ERR_FILE_UNEXPECTED) is an error naming it. */
+SOLACE_EXPORT PetscErrorCode SolaceKSPDCDMSetWeights(KSP ksp, const char *path);
+
+/** Sets the grid nx x ny (nz <= 0) or nx x ny x nz of a dcdm KSP whose matrix has no DMDA;
+ * nx ny nz must equal the matrix size (checked at KSPSetUp, PETSC_ERR_ARG_SIZ). */
+SOLACE_EXPORT PetscErrorCode SolaceKSPDCDMSetGrid(KSP ksp, PetscInt nx, PetscInt ny, PetscInt nz);
 
 #ifdef __cplusplus
 }

@@ -56,6 +56,9 @@ typedef struct {
 /* Log events: the recycle-space update after a cycle and its re-projection on a new operator. */
 PETSC_INTERN PetscLogEvent SOLACE_GCRODR_Update, SOLACE_GCRODR_Refresh;
 
+/* Registers the KSP type "gcrodr" and its log events (called by SolacePetscRegisterAll). */
+PETSC_INTERN PetscErrorCode SolaceGCRODRRegister(void);
+
 /* Solves one system (KSPSolve's ops->solve). */
 PETSC_INTERN PetscErrorCode SolaceKSPSolve_GCRODR(KSP ksp);
 

@@ -214,25 +214,13 @@ static PetscErrorCode KSPCreate_GCRODR(KSP ksp) {
   PetscFunctionReturn(0);
 }
 
-static PetscBool registered = PETSC_FALSE;
 PetscLogEvent SOLACE_GCRODR_Update, SOLACE_GCRODR_Refresh;
 
-/* PETSc empties its KSP list at PetscFinalize; register again after a new PetscInitialize. */
-static PetscErrorCode forget_registration(void) {
+PetscErrorCode SolaceGCRODRRegister(void) {
   PetscFunctionBegin;
-  registered = PETSC_FALSE;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode SolacePetscRegisterAll(void) {
-  PetscFunctionBegin;
-  if (registered) PetscFunctionReturn(0);
-  PetscCall(KSPInitializePackage());
   PetscCall(KSPRegister(SOLACE_KSPGCRODR, KSPCreate_GCRODR));
   PetscCall(PetscLogEventRegister("GCRODRUpdate", KSP_CLASSID, &SOLACE_GCRODR_Update));
   PetscCall(PetscLogEventRegister("GCRODRRefresh", KSP_CLASSID, &SOLACE_GCRODR_Refresh));
-  PetscCall(PetscRegisterFinalize(forget_registration));
-  registered = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 

@@ -1,0 +1,70 @@
+/* Internal state of the DCDM solver (KSP type "dcdm", Kaneda et al., ICML 2023): the last k
+ * search directions and their images, the direction map (identity or a DCDM network read from a
+ * weights file) and the grid the network sees. */
+#ifndef SOLACE_DCDM_IMPL_H
+#define SOLACE_DCDM_IMPL_H
+
+#include "solace/petsc.h"
+
+#include "nn/nn.h"
+
+#include <petsc/private/kspimpl.h>
+#include <petscdmda.h>
+
+#if defined(PETSC_USE_COMPLEX)
+#error "the dcdm KSP supports real PETSc builds only"
+#endif
+
+/* The architecture of a DCDM network, as passed to solace_nn_net_create_dcdm() and stored in
+ * the root attributes dcdm_ndim, dcdm_channels, dcdm_fine, dcdm_coarse, dcdm_after of a DCDM
+ * weights file. */
+typedef struct {
+  int ndim;         /* 2 or 3 */
+  int64_t channels; /* >= 1 */
+  int fine, coarse, after;
+} solace_dcdm_arch;
+
+/* Builds the network of `arch` (solace_nn_net_create_dcdm). */
+SOLACE_INTERN int solace_dcdm_net_create(const solace_dcdm_arch *arch, solace_nn_net *net);
+
+/* Writes a DCDM weights file: the weights of `net` (solace_nn_net_save) plus the root attributes
+ * of `arch`; `path` is replaced atomically. `net` must have been built from `arch`. */
+SOLACE_INTERN int solace_dcdm_net_save(solace_nn_net net, const solace_dcdm_arch *arch,
+                                       const char *path);
+
+/* Reads a DCDM weights file: its architecture attributes, then builds the network and loads its
+ * weights (shapes checked). Missing file: SOLACE_ERR_IO; missing or bad attributes, or weights of
+ * other shapes: SOLACE_ERR_FORMAT. On failure *net is NULL. arch may be NULL. */
+SOLACE_INTERN int solace_dcdm_net_load(const char *path, solace_dcdm_arch *arch,
+                                       solace_nn_net *net);
+
+typedef struct {
+  PetscInt directions;    /* k: previous directions kept (>= 1) */
+  char *weights;          /* weights file, NULL: identity direction map */
+  PetscInt grid_user[3];  /* -ksp_dcdm_grid nx, ny[, nz]; 0: unset */
+  PetscInt grid_user_dim; /* 0 (unset), 2 or 3 */
+  PetscInt grid[3];       /* grid in effect: nx, ny, nz (nz = 1 in 2D) */
+  PetscInt grid_dim;      /* 2 or 3; 0 when no grid is known */
+  PetscBool grid_from_dm; /* the grid came from a DMDA */
+  solace_nn_net net;      /* the network, NULL in identity mode */
+  solace_dcdm_arch arch;  /* its architecture */
+  solace_nn_tensor input; /* borrowed view of `in` shaped [1, 1, (nz,) ny, nx] */
+  PetscScalar *in;        /* network input buffer */
+  PetscBool *solid;       /* rows holding only a diagonal entry (network mode) */
+  PetscScalar *diag;      /* their diagonal entries */
+  PetscInt nsolid;        /* number of solid rows */
+  PetscObjectId mask_id;  /* operator for which `solid` was computed */
+  PetscObjectState mask_state;
+  PetscInt n; /* matrix size at setup */
+  /* work vectors (ksp->work): r, w, then P[0..k] and AP[0..k]; slot k is the spare */
+  Vec r, w, *P, *AP;
+  PetscReal *pAp, *dots; /* p_i . A p_i of the stored directions; scratch of k */
+} KSP_DCDM;
+
+/* The KSP constructor, registered by SolacePetscRegisterAll(). */
+PETSC_INTERN PetscErrorCode SolaceKSPCreate_DCDM(KSP ksp);
+
+/* Solves one system (KSPSolve's ops->solve), dcdm-solve.c. */
+PETSC_INTERN PetscErrorCode SolaceKSPSolve_DCDM(KSP ksp);
+
+#endif

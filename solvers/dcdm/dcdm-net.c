@@ -1,0 +1,128 @@
+/* DCDM weights files: a Solace network weight file (src/nn, solace_nn_net_save) whose root also
+ * carries the architecture, so a solver can rebuild the network from the file alone. */
+#include "dcdm-impl.h"
+
+#include "io/store-impl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Root attribute names, in the order of solace_dcdm_arch. */
+static const char *const arch_names[5] = {"dcdm_ndim", "dcdm_channels", "dcdm_fine", "dcdm_coarse",
+                                          "dcdm_after"};
+
+/* Checks an architecture (before building a network from it). */
+static int check_arch(const solace_dcdm_arch *a, const char *where) {
+  SolaceCheck((a->ndim == 2 || a->ndim == 3) && a->channels >= 1 && a->channels <= 4096 &&
+                  a->fine >= 1 && a->coarse >= 0 && a->after >= 0 && a->fine <= 1000 &&
+                  a->coarse <= 1000 && a->after <= 1000,
+              SOLACE_ERR_FORMAT,
+              "%s: bad DCDM architecture: ndim = %d, channels = %lld, fine = %d, coarse = %d, "
+              "after = %d (need ndim 2 or 3, channels >= 1, fine >= 1, coarse >= 0, after >= 0)",
+              where, a->ndim, (long long)a->channels, a->fine, a->coarse, a->after);
+  return SOLACE_SUCCESS;
+}
+
+int solace_dcdm_net_create(const solace_dcdm_arch *arch, solace_nn_net *net) {
+  SolaceCheckNotNull(arch);
+  SolaceCheckNotNull(net);
+  *net = NULL;
+  SolaceCall(check_arch(arch, "solace_dcdm_net_create"));
+  SolaceCall(solace_nn_net_create_dcdm(arch->ndim, arch->channels, arch->fine, arch->coarse,
+                                       arch->after, net));
+  return SOLACE_SUCCESS;
+}
+
+/* Adds the architecture attributes to the root of the (temporary) file `path`. */
+static int write_arch(const char *path, const solace_dcdm_arch *a) {
+  int64_t values[5] = {a->ndim, a->channels, a->fine, a->coarse, a->after};
+  hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  if (file < 0) return solace_h5_error(SOLACE_ERR_IO, __func__, "cannot reopen '%s'", path);
+  int status = SOLACE_SUCCESS;
+  for (int i = 0; i < 5 && !status; i++)
+    status =
+        solace_h5_attr_put(file, arch_names[i], H5T_STD_I64LE, H5T_NATIVE_INT64, 0, &values[i]);
+  if (H5Fclose(file) < 0 && !status)
+    status = solace_h5_error(SOLACE_ERR_IO, __func__, "cannot close '%s'", path);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+/* Saves to a temporary file beside `path` (itself written atomically by solace_nn_net_save),
+ * adds the attributes, then renames it over `path`. */
+static int save_quiet(solace_nn_net net, const solace_dcdm_arch *arch, const char *path) {
+  size_t size = strlen(path) + 40;
+  char *tmp;
+  SolaceCall(SolaceCalloc(size, &tmp));
+  snprintf(tmp, size, "%s.dcdm-tmp-%ld", path, (long)getpid());
+  int status = solace_nn_net_save(net, tmp);
+  if (!status) status = write_arch(tmp, arch);
+  if (!status) status = solace_store_publish(tmp, path, 1);
+  if (status) unlink(tmp);
+  free(tmp);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+int solace_dcdm_net_save(solace_nn_net net, const solace_dcdm_arch *arch, const char *path) {
+  SolaceCheckNotNull(net);
+  SolaceCheckNotNull(arch);
+  SolaceCheckNotNull(path);
+  SolaceCall(check_arch(arch, path));
+  SolaceH5QuietCall(save_quiet(net, arch, path));
+  return SOLACE_SUCCESS;
+}
+
+/* Reads the architecture attributes of `path`. */
+static int read_arch(const char *path, solace_dcdm_arch *a) {
+  struct stat st;
+  SolaceCheck(stat(path, &st) == 0, SOLACE_ERR_IO, "cannot open DCDM weights '%s': %s", path,
+              strerror(errno));
+  htri_t hdf5 = H5Fis_hdf5(path);
+  SolaceCheck(hdf5 > 0, SOLACE_ERR_FORMAT, "DCDM weights '%s' is not an HDF5 file", path);
+  hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0) return solace_h5_error(SOLACE_ERR_IO, __func__, "cannot open '%s'", path);
+  int64_t values[5] = {0};
+  int status = SOLACE_SUCCESS;
+  for (int i = 0; i < 5 && !status; i++) {
+    hsize_t n = 0;
+    status = solace_h5_attr_get(file, arch_names[i], 1, H5T_NATIVE_INT64, 1, &values[i], &n);
+    if (status) {
+      char why[256];
+      snprintf(why, sizeof why, "%s", solace_error_message());
+      status = solace_error_set(SOLACE_ERR_FORMAT, __func__,
+                                "'%s' is not a DCDM weights file: root attribute %s: %s", path,
+                                arch_names[i], why);
+    }
+  }
+  solace_h5_close(&file);
+  if (status) return status;
+  SolaceCheck(values[0] >= 2 && values[0] <= 3 && values[2] <= 1000 && values[2] >= 0 &&
+                  values[3] >= 0 && values[3] <= 1000 && values[4] >= 0 && values[4] <= 1000,
+              SOLACE_ERR_FORMAT,
+              "'%s': bad DCDM architecture ndim = %lld, fine = %lld, coarse = %lld, after = %lld",
+              path, (long long)values[0], (long long)values[2], (long long)values[3],
+              (long long)values[4]);
+  *a =
+      (solace_dcdm_arch){(int)values[0], values[1], (int)values[2], (int)values[3], (int)values[4]};
+  return check_arch(a, path);
+}
+
+static int load_quiet(const char *path, solace_dcdm_arch *arch, solace_nn_net *net) {
+  SolaceCall(read_arch(path, arch));
+  SolaceCall(solace_dcdm_net_create(arch, net));
+  int status = solace_nn_net_load(*net, path);
+  if (status) solace_nn_net_destroy(net);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+int solace_dcdm_net_load(const char *path, solace_dcdm_arch *arch, solace_nn_net *net) {
+  solace_dcdm_arch local;
+  SolaceCheckNotNull(path);
+  SolaceCheckNotNull(net);
+  *net = NULL;
+  SolaceH5QuietCall(load_quiet(path, arch ? arch : &local, net));
+  return SOLACE_SUCCESS;
+}

@@ -1,0 +1,318 @@
+/* The dcdm KSP type: creation, options, setup (grid, network, solid cells), view and the public
+ * setters. The iteration is in dcdm-solve.c, the weights files in dcdm-net.c. */
+#include "dcdm-impl.h"
+
+#include <string.h>
+
+enum { DEFAULT_DIRECTIONS = 2 };
+
+/* Frees what depends on the matrix size (KSPReset); the network stays (it depends on the
+ * weights file only). The work vectors are ksp->work, freed by KSPReset itself. */
+static PetscErrorCode KSPReset_DCDM(KSP ksp) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  PetscFunctionBegin;
+  PetscCall(PetscFree3(d->in, d->solid, d->diag));
+  PetscCall(PetscFree2(d->pAp, d->dots));
+  PetscCall(PetscFree2(d->P, d->AP));
+  d->r = d->w = NULL;
+  d->n = 0;
+  d->nsolid = 0;
+  d->mask_id = 0;
+  d->grid_dim = 0;
+  PetscFunctionReturn(0);
+}
+
+/* The grid in effect: from a DMDA attached to the KSP (one dof, 2 or 3 dimensions), else from
+ * -ksp_dcdm_grid / SolaceKSPDCDMSetGrid; checked against the matrix size n. */
+static PetscErrorCode resolve_grid(KSP ksp, PetscInt n) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  MPI_Comm comm = PetscObjectComm((PetscObject)ksp);
+  PetscBool isda = PETSC_FALSE;
+  PetscFunctionBegin;
+  d->grid_dim = 0;
+  d->grid_from_dm = PETSC_FALSE;
+  if (ksp->dm) PetscCall(PetscObjectTypeCompare((PetscObject)ksp->dm, DMDA, &isda));
+  if (isda) {
+    PetscInt dim, M, N, P, dof;
+    PetscCall(DMDAGetInfo(ksp->dm, &dim, &M, &N, &P, NULL, NULL, NULL, &dof, NULL, NULL, NULL, NULL,
+                          NULL));
+    PetscCheck((dim == 2 || dim == 3) && dof == 1, comm, PETSC_ERR_SUP,
+               "dcdm: the DMDA attached to the KSP has %" PetscInt_FMT
+               " dimensions and %" PetscInt_FMT " dof per node; dcdm needs a 2-D or 3-D DMDA "
+               "with one dof",
+               dim, dof);
+    d->grid[0] = M, d->grid[1] = N, d->grid[2] = dim == 3 ? P : 1;
+    d->grid_dim = dim;
+    d->grid_from_dm = PETSC_TRUE;
+  } else if (d->grid_user_dim) {
+    for (int i = 0; i < 3; i++) d->grid[i] = i < d->grid_user_dim ? d->grid_user[i] : 1;
+    d->grid_dim = d->grid_user_dim;
+  }
+  if (!d->grid_dim) PetscFunctionReturn(0);
+  PetscInt cells = d->grid[0] * d->grid[1] * d->grid[2];
+  PetscCheck(cells == n, comm, PETSC_ERR_ARG_SIZ,
+             "dcdm: the grid %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT
+             " (%s) has %" PetscInt_FMT " cells but the matrix has %" PetscInt_FMT " rows",
+             d->grid[0], d->grid[1], d->grid[2],
+             d->grid_from_dm ? "from the DMDA" : "from -ksp_dcdm_grid", cells, n);
+  PetscFunctionReturn(0);
+}
+
+/* Loads the network of d->weights if not loaded yet; errors name the file. */
+static PetscErrorCode load_network(KSP ksp) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  MPI_Comm comm = PetscObjectComm((PetscObject)ksp);
+  PetscFunctionBegin;
+  if (!d->weights || d->net) PetscFunctionReturn(0);
+  int status = solace_dcdm_net_load(d->weights, &d->arch, &d->net);
+  PetscCheck(status != SOLACE_ERR_IO, comm, PETSC_ERR_FILE_OPEN,
+             "dcdm: cannot read the weights file '%s': %s", d->weights, solace_error_message());
+  PetscCheck(status == SOLACE_SUCCESS, comm, PETSC_ERR_FILE_UNEXPECTED,
+             "dcdm: the weights file '%s' is not a usable DCDM network: %s", d->weights,
+             solace_error_message());
+  PetscFunctionReturn(0);
+}
+
+/* Checks the grid against the network: dimensions agree and sizes are even (one pooling level). */
+static PetscErrorCode check_network_grid(KSP ksp) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  MPI_Comm comm = PetscObjectComm((PetscObject)ksp);
+  PetscFunctionBegin;
+  PetscCheck(d->grid_dim, comm, PETSC_ERR_ARG_WRONGSTATE,
+             "dcdm: the network of '%s' needs the grid: attach a DMDA (KSPSetDM) or give "
+             "-ksp_dcdm_grid nx,ny[,nz]",
+             d->weights);
+  PetscCheck(d->grid_dim == d->arch.ndim, comm, PETSC_ERR_ARG_INCOMP,
+             "dcdm: the network of '%s' is %d-D but the grid is %" PetscInt_FMT "-D", d->weights,
+             d->arch.ndim, d->grid_dim);
+  for (PetscInt i = 0; i < d->grid_dim; i++)
+    PetscCheck(d->grid[i] % 2 == 0, comm, PETSC_ERR_ARG_SIZ,
+               "dcdm: the network pools by 2, so every grid size must be even; size %" PetscInt_FMT
+               " of the grid is %" PetscInt_FMT,
+               i, d->grid[i]);
+  PetscFunctionReturn(0);
+}
+
+/* The network input as a borrowed tensor [1, 1, (nz,) ny, nx]. */
+static void shape_input(KSP_DCDM *d) {
+  solace_nn_tensor *t = &d->input;
+  memset(t, 0, sizeof *t);
+  t->ndim = (int)d->grid_dim;
+  t->n = 1, t->c = 1;
+  t->dims[0] = d->grid_dim == 3 ? d->grid[2] : d->grid[1];
+  t->dims[1] = d->grid_dim == 3 ? d->grid[1] : d->grid[0];
+  t->dims[2] = d->grid_dim == 3 ? d->grid[0] : 1;
+  t->data = d->in;
+}
+
+static PetscErrorCode KSPSetUp_DCDM(KSP ksp) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  MPI_Comm comm = PetscObjectComm((PetscObject)ksp);
+  PetscMPIInt size;
+  PetscBool none;
+  Mat A;
+  PetscInt n, k = d->directions;
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCheck(size == 1, comm, PETSC_ERR_SUP,
+             "dcdm: runs on one process only for now (this communicator has %d ranks)", size);
+  PetscCall(PetscObjectTypeCompare((PetscObject)ksp->pc, PCNONE, &none));
+  PetscCheck(none, comm, PETSC_ERR_SUP,
+             "dcdm applies no preconditioner (its network plays that part): use -pc_type none");
+  PetscCall(KSPGetOperators(ksp, &A, NULL));
+  PetscCall(MatGetSize(A, &n, NULL));
+  PetscCall(KSPReset_DCDM(ksp));
+  d->n = n;
+  PetscCall(resolve_grid(ksp, n));
+  PetscCall(load_network(ksp));
+  if (d->net) {
+    PetscCall(check_network_grid(ksp));
+    PetscCall(PetscCalloc3(n, &d->in, n, &d->solid, n, &d->diag));
+    shape_input(d);
+  }
+  PetscCall(KSPSetWorkVecs(ksp, 2 + 2 * (k + 1)));
+  d->r = ksp->work[0], d->w = ksp->work[1];
+  PetscCall(PetscMalloc2(k + 1, &d->P, k + 1, &d->AP));
+  for (PetscInt i = 0; i <= k; i++) d->P[i] = ksp->work[2 + i], d->AP[i] = ksp->work[3 + k + i];
+  PetscCall(PetscCalloc2(k + 1, &d->pAp, k + 1, &d->dots));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPDestroy_DCDM(KSP ksp) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  PetscFunctionBegin;
+  PetscCall(KSPReset_DCDM(ksp));
+  solace_nn_net_destroy(&d->net);
+  PetscCall(PetscFree(d->weights));
+  const char *names[] = {"SolaceKSPDCDMSetDirections_C", "SolaceKSPDCDMGetDirections_C",
+                         "SolaceKSPDCDMSetWeights_C", "SolaceKSPDCDMSetGrid_C"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    PetscCall(PetscObjectComposeFunction((PetscObject)ksp, names[i], NULL));
+  PetscCall(PetscFree(ksp->data));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPView_DCDM(KSP ksp, PetscViewer viewer) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  PetscBool ascii;
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &ascii));
+  if (!ascii) PetscFunctionReturn(0);
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  directions k = %" PetscInt_FMT "\n", d->directions));
+  if (d->grid_dim == 2)
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  grid %" PetscInt_FMT " x %" PetscInt_FMT " (%s)\n",
+                                     d->grid[0], d->grid[1],
+                                     d->grid_from_dm ? "DMDA" : "-ksp_dcdm_grid"));
+  else if (d->grid_dim == 3)
+    PetscCall(PetscViewerASCIIPrintf(
+        viewer, "  grid %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT " (%s)\n",
+        d->grid[0], d->grid[1], d->grid[2], d->grid_from_dm ? "DMDA" : "-ksp_dcdm_grid"));
+  else if (d->grid_user_dim)
+    PetscCall(PetscViewerASCIIPrintf(viewer,
+                                     "  grid %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT
+                                     " (-ksp_dcdm_grid, not set up)\n",
+                                     d->grid_user[0], d->grid_user[1],
+                                     d->grid_user_dim == 3 ? d->grid_user[2] : 1));
+  else
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  grid: none\n"));
+  if (d->net)
+    PetscCall(PetscViewerASCIIPrintf(
+        viewer,
+        "  direction map: network '%s' (%d-D, %lld channels, fine %d, coarse %d, after %d; "
+        "%lld parameters)\n",
+        d->weights, d->arch.ndim, (long long)d->arch.channels, d->arch.fine, d->arch.coarse,
+        d->arch.after, (long long)solace_nn_net_param_count(d->net)));
+  else if (d->weights)
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  direction map: network '%s' (not loaded yet)\n",
+                                     d->weights));
+  else
+    PetscCall(PetscViewerASCIIPrintf(
+        viewer, "  direction map: identity (conjugate directions: CG for SPD matrices)\n"));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KSPSetFromOptions_DCDM(KSP ksp, PetscOptionItems *PetscOptionsObject) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  PetscInt k = d->directions, grid[3] = {0, 0, 0}, ngrid = 3;
+  char path[PETSC_MAX_PATH_LEN] = "";
+  PetscBool set_k, set_w, set_g;
+  PetscFunctionBegin;
+  PetscOptionsHeadBegin(PetscOptionsObject, "KSP DCDM options");
+  PetscCall(PetscOptionsInt("-ksp_dcdm_directions", "Previous directions kept (k >= 1)",
+                            "SolaceKSPDCDMSetDirections", k, &k, &set_k));
+  PetscCall(PetscOptionsString("-ksp_dcdm_weights", "DCDM network weights file (HDF5)",
+                               "SolaceKSPDCDMSetWeights", d->weights ? d->weights : "", path,
+                               sizeof path, &set_w));
+  PetscCall(PetscOptionsIntArray("-ksp_dcdm_grid", "Grid nx,ny[,nz] of a bare matrix",
+                                 "SolaceKSPDCDMSetGrid", grid, &ngrid, &set_g));
+  PetscOptionsHeadEnd();
+  if (set_k) PetscCall(SolaceKSPDCDMSetDirections(ksp, k));
+  if (set_w) PetscCall(SolaceKSPDCDMSetWeights(ksp, path[0] ? path : NULL));
+  if (set_g) {
+    PetscCheck(ngrid == 2 || ngrid == 3, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_WRONG,
+               "dcdm: -ksp_dcdm_grid takes nx,ny or nx,ny,nz (%" PetscInt_FMT " values given)",
+               ngrid);
+    PetscCall(SolaceKSPDCDMSetGrid(ksp, grid[0], grid[1], ngrid == 3 ? grid[2] : 0));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* A change of k, weights or grid takes effect at the next KSPSetUp. */
+static void setup_again(KSP ksp) {
+  if (ksp->setupstage != KSP_SETUP_NEW) ksp->setupstage = KSP_SETUP_NEW;
+}
+
+static PetscErrorCode SetDirections_DCDM(KSP ksp, PetscInt k) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  PetscFunctionBegin;
+  PetscCheck(k >= 1, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_OUTOFRANGE,
+             "dcdm: the number of directions k = %" PetscInt_FMT " must be at least 1", k);
+  if (k != d->directions) setup_again(ksp);
+  d->directions = k;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode GetDirections_DCDM(KSP ksp, PetscInt *k) {
+  PetscFunctionBegin;
+  *k = ((KSP_DCDM *)ksp->data)->directions;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetWeights_DCDM(KSP ksp, const char *path) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  PetscFunctionBegin;
+  solace_nn_net_destroy(&d->net);
+  PetscCall(PetscFree(d->weights));
+  if (path && path[0]) PetscCall(PetscStrallocpy(path, &d->weights));
+  setup_again(ksp);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetGrid_DCDM(KSP ksp, PetscInt nx, PetscInt ny, PetscInt nz) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  PetscFunctionBegin;
+  PetscCheck(nx >= 1 && ny >= 1, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_OUTOFRANGE,
+             "dcdm: grid sizes nx = %" PetscInt_FMT ", ny = %" PetscInt_FMT " must be positive", nx,
+             ny);
+  d->grid_user[0] = nx, d->grid_user[1] = ny, d->grid_user[2] = nz > 0 ? nz : 1;
+  d->grid_user_dim = nz > 0 ? 3 : 2;
+  setup_again(ksp);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolaceKSPCreate_DCDM(KSP ksp) {
+  KSP_DCDM *d;
+  PC pc;
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&d));
+  d->directions = DEFAULT_DIRECTIONS;
+  ksp->data = d;
+  PetscCall(KSPSetSupportedNorm(ksp, KSP_NORM_UNPRECONDITIONED, PC_LEFT, 3));
+  PetscCall(KSPSetSupportedNorm(ksp, KSP_NORM_UNPRECONDITIONED, PC_RIGHT, 2));
+  PetscCall(KSPGetPC(ksp, &pc));
+  if (!((PetscObject)pc)->type_name) PetscCall(PCSetType(pc, PCNONE));
+  ksp->ops->setup = KSPSetUp_DCDM;
+  ksp->ops->solve = SolaceKSPSolve_DCDM;
+  ksp->ops->reset = KSPReset_DCDM;
+  ksp->ops->destroy = KSPDestroy_DCDM;
+  ksp->ops->view = KSPView_DCDM;
+  ksp->ops->setfromoptions = KSPSetFromOptions_DCDM;
+  ksp->ops->buildsolution = KSPBuildSolutionDefault;
+  ksp->ops->buildresidual = KSPBuildResidualDefault;
+  PetscObject obj = (PetscObject)ksp;
+  PetscCall(PetscObjectComposeFunction(obj, "SolaceKSPDCDMSetDirections_C", SetDirections_DCDM));
+  PetscCall(PetscObjectComposeFunction(obj, "SolaceKSPDCDMGetDirections_C", GetDirections_DCDM));
+  PetscCall(PetscObjectComposeFunction(obj, "SolaceKSPDCDMSetWeights_C", SetWeights_DCDM));
+  PetscCall(PetscObjectComposeFunction(obj, "SolaceKSPDCDMSetGrid_C", SetGrid_DCDM));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolaceKSPDCDMSetDirections(KSP ksp, PetscInt k) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscTryMethod(ksp, "SolaceKSPDCDMSetDirections_C", (KSP, PetscInt), (ksp, k));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolaceKSPDCDMGetDirections(KSP ksp, PetscInt *k) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscValidIntPointer(k, 2);
+  PetscUseMethod(ksp, "SolaceKSPDCDMGetDirections_C", (KSP, PetscInt *), (ksp, k));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolaceKSPDCDMSetWeights(KSP ksp, const char *path) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscTryMethod(ksp, "SolaceKSPDCDMSetWeights_C", (KSP, const char *), (ksp, path));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolaceKSPDCDMSetGrid(KSP ksp, PetscInt nx, PetscInt ny, PetscInt nz) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscTryMethod(ksp, "SolaceKSPDCDMSetGrid_C", (KSP, PetscInt, PetscInt, PetscInt),
+                 (ksp, nx, ny, nz));
+  PetscFunctionReturn(0);
+}
