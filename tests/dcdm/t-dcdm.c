@@ -24,21 +24,10 @@
 #include <petscksp.h>
 
 #include "solace/petsc.h"
-#include "test-util.h"
+#include "test-petsc.h"
 
 #include "io/store-impl.h"
 #include "solvers/dcdm/dcdm-impl.h"
-
-#define CHECK(expr)                                                                                \
-  do {                                                                                             \
-    PetscErrorCode check_code_ = (expr);                                                           \
-    if (check_code_) {                                                                             \
-      fprintf(stderr, "%s:%d: %s failed with PETSc error %d\n", __FILE__, __LINE__, #expr,         \
-              (int)check_code_);                                                                   \
-      test_failures++;                                                                             \
-      return 1;                                                                                    \
-    }                                                                                              \
-  } while (0)
 
 enum { GRID = 16, HISTORY = 21 };
 

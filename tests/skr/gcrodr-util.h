@@ -9,19 +9,7 @@
 #include <petscksp.h>
 
 #include "solace/petsc.h"
-#include "test-util.h"
-
-/* Fails the test and returns 1 from the calling function if a PETSc call fails. */
-#define CHECK(expr)                                                                                \
-  do {                                                                                             \
-    PetscErrorCode check_code_ = (expr);                                                           \
-    if (check_code_) {                                                                             \
-      fprintf(stderr, "%s:%d: %s failed with PETSc error %d\n", __FILE__, __LINE__, #expr,         \
-              (int)check_code_);                                                                   \
-      test_failures++;                                                                             \
-      return 1;                                                                                    \
-    }                                                                                              \
-  } while (0)
+#include "test-petsc.h"
 
 /* Assembles the convection-diffusion matrix of parameter p into A (g^2 x g^2, preallocated). */
 static inline PetscErrorCode gcrodr_test_matrix(Mat A, PetscInt g, PetscReal p) {
