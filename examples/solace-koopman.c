@@ -9,7 +9,8 @@
  * /ct_eigenvalues [N, 2] (log(lambda) / dt), /verified [K] (indices into /eigenvalues of the
  * eigenpairs with residual <= residual_tol; attributes bound and residual_tol), and with
  * -pseudospectra /pseudospectrum [G, G] (entry [a, b] is tau at grid/re[b] + i grid/im[a]),
- * /grid/re [G], /grid/im [G]. Root attributes record the options.
+ * /grid/re [G], /grid/im [G]. Root attributes record the options. -method mpedmd uses
+ * measure-preserving EDMD (eigenvalues on the unit circle, residuals still ResDMD's).
  */
 #include "solace.h"
 
@@ -25,7 +26,7 @@
 
 /* The command line of one run. */
 typedef struct {
-  const char *system, *input, *output, *dict, *truncation, *grid_box;
+  const char *system, *input, *output, *dict, *truncation, *grid_box, *method;
   double dt, box, rcond, residual_tol;
   int64_t ntraj, steps, seed, degree, grid;
   int pseudospectra, quiet, system_given;
@@ -53,6 +54,9 @@ static const option_doc docs[] = {
     {"dict", "KIND", "hermite", "dictionary: monomial, legendre, hermite, fourier, rbf"},
     {"degree", "D", "8", "largest degree (rbf: number of centres)"},
     {"truncation", "T", "total", "product truncation: total (sum of degrees <= D) or tensor"},
+    {"method", "M", "edmd",
+     "edmd (least squares) or mpedmd (measure-preserving EDMD: the\n"
+     "                             unitary polar factor, eigenvalues on the unit circle)"},
     {"rcond", "R", "1e-12", "relative singular-value cut of the pseudo-inverse, in [0, 1)"},
     {"residual_tol", "EPS", "1e-2", "keep eigenpairs with residual <= EPS in /verified"},
     {"pseudospectra", NULL, "off", "evaluate the pseudospectrum tau(z) on a grid"},
@@ -66,8 +70,9 @@ enum { NDOCS = sizeof docs / sizeof docs[0] };
 
 static void print_usage(void) {
   printf("usage: " PROGRAM " [options]\n"
-         "EDMD eigenvalues of the Koopman operator with ResDMD residuals, the verified spectrum\n"
-         "and pseudospectra, from simulated or stored trajectories, written to HDF5.\n\n");
+         "EDMD (or mpEDMD) eigenvalues of the Koopman operator with ResDMD residuals, the\n"
+         "verified spectrum and pseudospectra, from simulated or stored trajectories, written to\n"
+         "HDF5.\n\n");
   for (int k = 0; k < NDOCS; k++) {
     char head[40];
     snprintf(head, sizeof head, "-%s%s%s", docs[k].name, docs[k].arg ? " " : "",
@@ -128,6 +133,7 @@ static int take(options *opt, const char *name, const char *value) {
   if (!strcmp(name, "dict")) return opt->dict = value, 0;
   if (!strcmp(name, "truncation")) return opt->truncation = value, 0;
   if (!strcmp(name, "grid_box")) return opt->grid_box = value, 0;
+  if (!strcmp(name, "method")) return opt->method = value, 0;
   if (!strcmp(name, "pseudospectra")) return opt->pseudospectra = 1, 0;
   if (!strcmp(name, "quiet")) return opt->quiet = 1, 0;
   if (!strcmp(name, "dt")) return parse_real(name, value, 1e-300, big, 0, &opt->dt);
@@ -174,6 +180,8 @@ static int dictionary_kind(const options *opt, int *kind, int *truncation) {
                                                      : -1;
   if (*truncation < 0)
     return usage_error("-truncation '%s' is not total or tensor%s", opt->truncation, "");
+  if (strcmp(opt->method, "edmd") && strcmp(opt->method, "mpedmd"))
+    return usage_error("-method '%s' is not edmd or mpedmd%s", opt->method, "");
   return 0;
 }
 
@@ -312,14 +320,19 @@ static int pseudospectrum(const options *opt, solace_koopman k, results *out) {
   return status;
 }
 
-/* EDMD, residuals, the verified set and (optionally) the pseudospectrum. */
-static int analyse(const options *opt, const trajectories *tr, results *out) {
+/* EDMD, residuals, the verified set and (optionally) the pseudospectrum; *kp is the estimator
+ * (destroyed by the caller). */
+static int analyse(const options *opt, const trajectories *tr, results *out, solace_koopman *kp) {
   int kind, truncation;
   if (dictionary_kind(opt, &kind, &truncation)) return SOLACE_ERR_ARG;
   solace_koopman k = NULL;
   int status = solace_koopman_create(&k);
+  *kp = k;
   if (!status) status = solace_koopman_set_dictionary(k, kind, opt->degree, truncation);
   if (!status) status = solace_koopman_set_rcond(k, opt->rcond);
+  if (!status)
+    status = solace_koopman_set_method(k, strcmp(opt->method, "mpedmd") ? SOLACE_KOOPMAN_EDMD
+                                                                        : SOLACE_KOOPMAN_MPEDMD);
   if (!status) status = solace_koopman_set_trajectories(k, tr->d, tr->ntraj, tr->steps, tr->x);
   if (!status) status = solace_koopman_compute(k);
   if (!status) status = solace_koopman_get_size(k, &out->n, &out->r);
@@ -334,9 +347,7 @@ static int analyse(const options *opt, const trajectories *tr, results *out) {
     status =
         solace_koopman_get_verified(k, opt->residual_tol, &out->count, out->verified, &out->bound);
   if (!status && opt->pseudospectra) status = pseudospectrum(opt, k, out);
-  save_error(status);
-  solace_koopman_destroy(&k);
-  return status;
+  return save_error(status);
 }
 
 /* HDF5 helpers: each returns 0 on success, else reports and returns -1. */
@@ -388,8 +399,6 @@ static int write_attributes(hid_t file, const options *opt, const trajectories *
   s = s ? s : h5_attr(file, "ntraj", H5T_NATIVE_INT64, &tr->ntraj);
   s = s ? s : h5_attr(file, "steps", H5T_NATIVE_INT64, &tr->steps);
   s = s ? s : h5_attr(file, "pairs", H5T_NATIVE_INT64, &pairs);
-  s = s ? s : h5_attr(file, "n_functions", H5T_NATIVE_INT64, &out->n);
-  s = s ? s : h5_attr(file, "rcond", H5T_NATIVE_DOUBLE, &opt->rcond);
   s = s ? s : h5_attr(file, "residual_tol", H5T_NATIVE_DOUBLE, &opt->residual_tol);
   if (!opt->input) {
     s = s ? s : h5_attr(file, "seed", H5T_NATIVE_INT64, &opt->seed);
@@ -407,39 +416,26 @@ static int write_attributes(hid_t file, const options *opt, const trajectories *
   return s;
 }
 
-/* Writes the datasets of a file opened for writing. */
-static int write_datasets(hid_t file, const options *opt, const results *out) {
-  hsize_t pair[2] = {(hsize_t)out->r, 2}, one[1] = {(hsize_t)out->r},
-          kept[1] = {(hsize_t)out->count};
-  int s = h5_put(file, "eigenvalues", H5T_NATIVE_DOUBLE, 2, pair, out->lambda);
-  s = s ? s : h5_put(file, "ct_eigenvalues", H5T_NATIVE_DOUBLE, 2, pair, out->mu);
-  s = s ? s : h5_put(file, "residuals", H5T_NATIVE_DOUBLE, 1, one, out->res);
-  s = s ? s : h5_put(file, "verified", H5T_NATIVE_INT64, 1, kept, out->verified);
-  if (!s) {
-    hid_t set = H5Dopen2(file, "verified", H5P_DEFAULT);
-    s = set < 0 ? -1 : h5_attr(set, "bound", H5T_NATIVE_DOUBLE, &out->bound);
-    s = s ? s : h5_attr(set, "residual_tol", H5T_NATIVE_DOUBLE, &opt->residual_tol);
-    if (set >= 0) H5Dclose(set);
-  }
-  if (!s && opt->pseudospectra) {
-    hsize_t g = (hsize_t)opt->grid, gg[2] = {g, g};
-    hid_t group = H5Gcreate2(file, "grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    s = group < 0 ? -1 : h5_put(group, "re", H5T_NATIVE_DOUBLE, 1, &g, out->re);
-    s = s ? s : h5_put(group, "im", H5T_NATIVE_DOUBLE, 1, &g, out->im);
-    if (group >= 0) H5Gclose(group);
-    s = s ? s : h5_put(file, "pseudospectrum", H5T_NATIVE_DOUBLE, 2, gg, out->tau);
-  }
-  return s;
+/* Adds /ct_eigenvalues to the file written by solace_koopman_write(). */
+static int write_datasets(hid_t file, const results *out) {
+  hsize_t pair[2] = {(hsize_t)out->r, 2};
+  return h5_put(file, "ct_eigenvalues", H5T_NATIVE_DOUBLE, 2, pair, out->mu);
 }
 
-/* Writes the results to PATH.tmp, then renames it over PATH: a failed run leaves PATH as it was. */
-static int write_file(const options *opt, const trajectories *tr, const results *out) {
+/* Writes the results to PATH.tmp (the library's solace_koopman_write(), then /ct_eigenvalues and
+ * the root attributes of the run), then renames it over PATH: a failed run leaves PATH as it was.
+ */
+static int write_file(const options *opt, const trajectories *tr, const results *out,
+                      solace_koopman k) {
   char *tmp = malloc(strlen(opt->output) + 5);
   if (!tmp) return SOLACE_ERR_MEM;
   sprintf(tmp, "%s.tmp", opt->output);
+  int64_t g = opt->pseudospectra ? opt->grid : 0;
+  int status = solace_koopman_write(k, tmp, opt->residual_tol, g, out->re, g, out->im, out->tau);
+  if (status) return free(tmp), save_error(status);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  int s = file < 0 ? -1 : write_datasets(file, opt, out);
+  hid_t file = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
+  int s = file < 0 ? -1 : write_datasets(file, out);
   s = s ? s : write_attributes(file, opt, tr, out);
   if (file >= 0 && H5Fclose(file) < 0) s = -1;
   if (!s && rename(tmp, opt->output)) {
@@ -448,7 +444,7 @@ static int write_file(const options *opt, const trajectories *tr, const results 
     s = -1;
   }
   if (s) {
-    if (file < 0) fprintf(stderr, PROGRAM ": error: cannot create %s\n", tmp);
+    if (file < 0) fprintf(stderr, PROGRAM ": error: cannot reopen %s\n", tmp);
     remove(tmp);
   }
   free(tmp);
@@ -458,11 +454,12 @@ static int write_file(const options *opt, const trajectories *tr, const results 
 /* The closing paragraph. */
 static void print_summary(const options *opt, const trajectories *tr, const results *out,
                           double seconds) {
-  printf(PROGRAM ": %s holds the EDMD spectrum of %s: %lld eigenvalues from %lld %s functions "
+  printf(PROGRAM ": %s holds the %s spectrum of %s: %lld eigenvalues from %lld %s functions "
                  "(degree %lld) on %lld snapshot pairs (%lld trajectories x %lld steps, dt %g).\n",
-         opt->output, opt->input ? opt->input : opt->system, (long long)out->r, (long long)out->n,
-         opt->dict, (long long)opt->degree, (long long)(tr->ntraj * (tr->steps - 1)),
-         (long long)tr->ntraj, (long long)tr->steps, tr->dt);
+         opt->output, strcmp(opt->method, "mpedmd") ? "EDMD" : "mpEDMD",
+         opt->input ? opt->input : opt->system, (long long)out->r, (long long)out->n, opt->dict,
+         (long long)opt->degree, (long long)(tr->ntraj * (tr->steps - 1)), (long long)tr->ntraj,
+         (long long)tr->steps, tr->dt);
   printf("Verified: %lld eigenvalue(s) with residual <= %g, error bound %.3g",
          (long long)out->count, opt->residual_tol, out->bound);
   for (int64_t v = 0; v < out->count && v < 4; v++)
@@ -494,6 +491,7 @@ int main(int argc, char **argv) {
                  .output = "spectrum.h5",
                  .dict = "hermite",
                  .truncation = "total",
+                 .method = "edmd",
                  .grid_box = "-1.5,1.5,-1.5,1.5",
                  .dt = 0.25,
                  .box = 2,
@@ -513,10 +511,12 @@ int main(int argc, char **argv) {
   if (!getenv("OPENBLAS_NUM_THREADS")) solace_set_blas_threads(1);
   double start = solace_wtime();
   int status = opt.input ? read_input(&opt, &tr) : simulate(&opt, &tr);
-  if (!status) status = analyse(&opt, &tr, &out);
-  if (!status) status = write_file(&opt, &tr, &out);
+  solace_koopman k = NULL;
+  if (!status) status = analyse(&opt, &tr, &out, &k);
+  if (!status) status = write_file(&opt, &tr, &out, k);
   if (!status && !opt.quiet) print_summary(&opt, &tr, &out, solace_wtime() - start);
   if (status) print_error(status);
+  solace_koopman_destroy(&k);
   results_free(&out);
   free(tr.x);
   return status ? 1 : 0;

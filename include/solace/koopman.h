@@ -66,6 +66,12 @@ enum solace_koopman_truncation {
   SOLACE_KOOPMAN_TENSOR = 1        /**< max_i n_i <= degree */
 };
 
+/** How solace_koopman_compute() forms the Koopman matrix from the data. */
+enum solace_koopman_method {
+  SOLACE_KOOPMAN_EDMD = 0,  /**< EDMD: the least-squares K = G^+ A (default) */
+  SOLACE_KOOPMAN_MPEDMD = 1 /**< mpEDMD: the unitary polar factor of the whitened A */
+};
+
 /**
  * Creates an estimator with the defaults: monomials of total degree 1 (1, x_1,
  * ..., x_d), rcond 1e-12, no data.
@@ -122,6 +128,27 @@ SOLACE_EXPORT int solace_koopman_set_scaling(solace_koopman koopman, int64_t d, 
 SOLACE_EXPORT int solace_koopman_set_rcond(solace_koopman koopman, double rcond);
 
 /**
+ * Chooses how the Koopman matrix is formed (a ::solace_koopman_method).
+ * SOLACE_KOOPMAN_EDMD (default): K_r = U_r^T R12 V_r S_r^-1 (see the file
+ * comment). SOLACE_KOOPMAN_MPEDMD, measure-preserving EDMD (Colbrook 2023): in
+ * the same orthonormal basis (where G = I), K_r is the whitened cross matrix
+ * G^-1/2 A G^-1/2, and mpEDMD replaces it by its unitary polar factor: with the
+ * SVD K_r = X S Y^T (LAPACK dgesvd), K_mp = X Y^T, the orthogonal matrix
+ * nearest to K_r in the Frobenius norm (orthogonal Procrustes). K_mp is
+ * orthogonal, so every eigenvalue lies on the unit circle (to rounding) and
+ * the eigenvectors of distinct eigenvalues are orthogonal in the data's inner
+ * product. Meant for measure-preserving systems sampled from the invariant
+ * measure. The eigenpairs (eigenvalues, eigenvectors, eigenfunctions, modes)
+ * are those of K_mp; their residuals are the ResDMD residuals of the same
+ * data, so they measure how far each mpEDMD eigenpair is from a true one; the
+ * pseudospectrum does not depend on the method.
+ * @param method ::SOLACE_KOOPMAN_EDMD or ::SOLACE_KOOPMAN_MPEDMD, else
+ * ::SOLACE_ERR_ARG (the setting is then unchanged). Forgets the results of the
+ * last compute.
+ */
+SOLACE_EXPORT int solace_koopman_set_method(solace_koopman koopman, int method);
+
+/**
  * Gives the snapshot pairs (copied).
  * @param d        state dimension, >= 1
  * @param mx, my   number of columns of X and of Y: they must be equal (>= 1)
@@ -152,8 +179,9 @@ SOLACE_EXPORT int solace_koopman_set_trajectories(solace_koopman koopman, int64_
                                                   int64_t n_steps, const double *x);
 
 /**
- * Runs EDMD and ResDMD: dictionary on the data, QR, truncated SVD,
- * eigen-decomposition (LAPACK dgeev) and the residual of every eigenpair.
+ * Runs EDMD (or mpEDMD, solace_koopman_set_method()) and ResDMD: dictionary
+ * on the data, QR, truncated SVD, eigen-decomposition (LAPACK dgeev) and the
+ * residual of every eigenpair.
  * @return ::SOLACE_ERR_STATE without data; ::SOLACE_ERR_ARG when M < N (fewer
  * snapshot pairs than dictionary functions: EDMD is then underdetermined and
  * its residuals meaningless), or when the dictionary does not fit the data
@@ -242,6 +270,32 @@ SOLACE_EXPORT int solace_koopman_pseudospectrum(solace_koopman koopman, int64_t 
  */
 SOLACE_EXPORT int solace_koopman_get_verified(solace_koopman koopman, double tol, int64_t *count,
                                               int64_t *index, double *bound);
+
+/**
+ * Writes the results of the last compute to an HDF5 file, the layout of the
+ * solace-koopman driver (float64 unless said): /eigenvalues [r, 2] (re, im, in
+ * the order of solace_koopman_get_eigenvalues()), /residuals [r], /verified
+ * [K] int64 (the indices of solace_koopman_get_verified() at residual_tol)
+ * with attributes bound and residual_tol, root attributes n_functions,
+ * n_eigenvalues (int64), rcond and method ("edmd" or "mpedmd"); and, when a
+ * grid is given, /grid/re [n_re], /grid/im [n_im] and /pseudospectrum [n_im,
+ * n_re] (C order: entry [a, b] is tau(re[b] + i im[a])).
+ * The file is written to "PATH.tmp-PID" and renamed over path (an existing
+ * file is replaced only when everything was written): a failure leaves no file
+ * and path unchanged.
+ * @param residual_tol >= 0, the tolerance of /verified
+ * @param n_re, re, n_im, im the grid (n_re, n_im >= 1, finite), or 0 and NULL
+ * for no pseudospectrum
+ * @param tau n_re x n_im column-major (leading dimension n_re: tau[b + a n_re]
+ * at re[b] + i im[a], the values of solace_koopman_pseudospectrum()), or NULL
+ * to have them evaluated here; ignored without a grid
+ * @return ::SOLACE_ERR_STATE before solace_koopman_compute(),
+ * ::SOLACE_ERR_ARG for bad arguments, ::SOLACE_ERR_IO if the file cannot be
+ * created, written or renamed (e.g. a missing directory).
+ */
+SOLACE_EXPORT int solace_koopman_write(solace_koopman koopman, const char *path,
+                                       double residual_tol, int64_t n_re, const double *re,
+                                       int64_t n_im, const double *im, const double *tau);
 
 /**
  * Writes the state dimension of a bundled system: "pendulum" (2: angle, angular

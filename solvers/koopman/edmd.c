@@ -125,8 +125,28 @@ static int eig_compare(const void *pa, const void *pb) {
   return aa < ab ? -1 : aa > ab ? 1 : 0;
 }
 
-/* Eigen-decomposition of K_r (dgeev), sorted; k->lambda, k->c (unit vectors).
- */
+/* mpEDMD: replaces the r x r matrix a (K_r, the whitened cross matrix) by its
+ * unitary polar factor X Y^T, from the SVD a = X S Y^T (dgesvd). */
+static int polar_factor(int64_t r, double *a) {
+  double *x, *yt, *s, *superb;
+  SolaceCall(SolaceCalloc(r * r, &x));
+  int status = SolaceCalloc(r * r, &yt);
+  if (!status) status = SolaceCalloc(r, &s);
+  if (!status) status = SolaceCalloc(r, &superb);
+  if (!status) {
+    int info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'A', 'A', (int)r, (int)r, a, (int)r, s, x, (int)r,
+                              yt, (int)r, superb);
+    if (info) status = solace_error_lapack(info, "dgesvd", __func__);
+  }
+  if (!status)
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)r, (int)r, 1, x, (int)r, yt,
+                (int)r, 0, a, (int)r);
+  free(x), free(yt), free(s), free(superb);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+/* Eigen-decomposition of K_r (dgeev; for mpEDMD of its polar factor), sorted;
+ * k->lambda, k->c (unit vectors). */
 static int eigen(solace_koopman k, edmd_work *w) {
   int64_t r = k->r;
   SolaceCall(SolaceCalloc(r * r, &w->kcopy));
@@ -134,6 +154,7 @@ static int eigen(solace_koopman k, edmd_work *w) {
   SolaceCall(SolaceCalloc(r, &w->wr));
   SolaceCall(SolaceCalloc(r, &w->wi));
   memcpy(w->kcopy, k->kr, sizeof(double) * r * r);
+  if (k->method == SOLACE_KOOPMAN_MPEDMD) SolaceCall(polar_factor(r, w->kcopy));
   int info = LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'V', (int)r, w->kcopy, (int)r, w->wr, w->wi, NULL,
                            1, w->ev, (int)r);
   if (info) return solace_error_lapack(info, "dgeev", __func__);

@@ -21,7 +21,7 @@ typedef struct {
 
 struct solace_koopman_s {
   /* settings */
-  int kind, truncation;
+  int kind, truncation, method; /* method: a solace_koopman_method */
   int64_t degree, n_kinds, n_scaling;
   int64_t *kinds;
   double *shift, *scale, rcond;

@@ -21,6 +21,7 @@ int solace_koopman_create(solace_koopman *koopman) {
   SolaceCall(SolaceCalloc(1, &k));
   k->kind = SOLACE_KOOPMAN_DICT_MONOMIAL, k->degree = 1;
   k->truncation = SOLACE_KOOPMAN_TOTAL_DEGREE, k->rcond = 1e-12;
+  k->method = SOLACE_KOOPMAN_EDMD;
   *koopman = k;
   return SOLACE_SUCCESS;
 }
@@ -101,6 +102,16 @@ int solace_koopman_set_rcond(solace_koopman koopman, double rcond) {
   SolaceCheck(rcond >= 0 && rcond < 1, SOLACE_ERR_ARG, "rcond = %g is not in [0, 1)", rcond);
   solace_koopman_results_free(koopman);
   koopman->rcond = rcond;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_set_method(solace_koopman koopman, int method) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  SolaceCheck(method == SOLACE_KOOPMAN_EDMD || method == SOLACE_KOOPMAN_MPEDMD, SOLACE_ERR_ARG,
+              "unknown method %d (SOLACE_KOOPMAN_EDMD = 0 or SOLACE_KOOPMAN_MPEDMD = 1)", method);
+  solace_koopman_results_free(koopman);
+  koopman->method = method;
   return SOLACE_SUCCESS;
 }
 

@@ -2,7 +2,8 @@
 # solace-koopman end to end: the Duffing spectrum file read back with h5py (shapes, residuals finite
 # and non-negative, the verified set below its tolerance with the bound attribute, the grid), a
 # trajectory file of a linear map through -i (eigenvalues exact to 1e-10), and bad command lines
-# (exit 1, a message naming the problem, no output file written or damaged).
+# (exit 1, a message naming the problem, no output file written or damaged); -method mpedmd on the
+# pendulum (eigenvalues on the unit circle to 1e-12).
 set -uo pipefail
 work=$(mktemp -d) && trap 'rm -rf "$work"' EXIT
 drv="$SOLACE_BIN/solace-koopman"
@@ -10,7 +11,7 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 "$drv" -help > "$work/help" || fail "-help exited non-zero"
-for opt in system dt ntraj steps seed box i dict degree truncation rcond residual_tol pseudospectra \
+for opt in system dt ntraj steps seed box i dict degree truncation method rcond residual_tol pseudospectra \
            grid grid_box o quiet help; do
   grep -q -- "^  -$opt\b" "$work/help" || fail "-help does not list -$opt"
 done
@@ -84,6 +85,21 @@ with h5py.File(sys.argv[1], "r") as f:
 print("linear.h5: eigenvalue error %.2g" % err)
 PY
 
+# -method mpedmd on the pendulum: every eigenvalue on the unit circle (1e-12), the method recorded.
+"$drv" -system pendulum -dt 0.5 -ntraj 60 -steps 20 -dict hermite -degree 4 -method mpedmd \
+  -o "$work/mp.h5" > "$work/out" 2> "$work/err" || fail "mpedmd run failed: $(cat "$work/err")"
+grep -q "mp.h5 holds the mpEDMD spectrum of pendulum" "$work/out" || fail "summary: $(cat "$work/out")"
+"$SOLACE_PYTHON" - "$work/mp.h5" <<'PY' || fail "mp.h5 checks"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    ev = f["eigenvalues"][...]
+    off = np.abs(np.hypot(ev[:, 0], ev[:, 1]) - 1).max()
+    assert off < 1e-12, off
+    m = f.attrs["method"]
+    assert (m.decode() if isinstance(m, bytes) else m) == "mpedmd", m
+print("mp.h5: %d eigenvalues, max ||lambda| - 1| = %.2g" % (len(ev), off))
+PY
+
 # Bad command lines: exit 1 with a message; nothing written.
 expect_failure() {
   local pattern=$1; shift
@@ -104,6 +120,7 @@ expect_failure "-dt 'nan' is not a number" -dt nan -o "$work/a.h5"
 expect_failure "-rcond '1' is not a number in \[0, 1)" -rcond 1 -o "$work/a.h5"
 expect_failure "-residual_tol '-1'" -residual_tol -1 -o "$work/a.h5"
 expect_failure "-truncation 'full' is not total or tensor" -truncation full -o "$work/a.h5"
+expect_failure "-method 'dmd' is not edmd or mpedmd" -method dmd -o "$work/a.h5"
 expect_failure "-grid_box '1,2,3' is not four numbers" -grid_box 1,2,3 -o "$work/a.h5"
 expect_failure "needs xmin < xmax" -grid_box 1,0,-1,1 -o "$work/a.h5"
 expect_failure "unknown system \"stokes\"" -system stokes -o "$work/a.h5"
