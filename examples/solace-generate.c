@@ -16,7 +16,7 @@ typedef struct {
   const char *family, *output, *coefficient, *progress, *sort, *solver;
   int64_t n, count, compress;
   uint64_t seed;
-  int resume, force, distributed, quiet, warm_start, skr_domain;
+  int resume, force, distributed, quiet, warm_start, skr_domain, keep_unconverged;
   const char *reals[7]; /* values of real_names[], NULL when not given */
 } options;
 
@@ -49,6 +49,8 @@ static void print_usage(void) {
       "  -source F           constant right-hand side f (darcy, helmholtz) (default 1)\n"
       "  -kmax K             helmholtz: wavenumber k ~ U(0, K) per sample (default 1)\n"
       "  -slot S             heat: 1 with the insulated slot, 0 without    (default 1)\n"
+      "  -keep_unconverged   write a sample whose solve misses rtol (its residual is in\n"
+      "                      /stats/residual) and go on (default: stop the run there)\n"
       "  -distributed        solve each system on all MPI ranks together\n"
       "                      (default: each rank solves whole systems)\n"
       "  -progress MODE      auto, redraw, lines or silent              (default auto)\n"
@@ -81,13 +83,14 @@ enum { NREALS = sizeof real_names / sizeof real_names[0] };
 
 /* Sets a flag option; returns 1 if `name` is one. */
 static int take_flag(const char *name, options *opt) {
-  int *flag = !strcmp(name, "resume")           ? &opt->resume
-              : !strcmp(name, "force")          ? &opt->force
-              : !strcmp(name, "distributed")    ? &opt->distributed
-              : !strcmp(name, "quiet")          ? &opt->quiet
-              : !strcmp(name, "skr_warm_start") ? &opt->warm_start
-              : !strcmp(name, "skr_domain")     ? &opt->skr_domain
-                                                : NULL;
+  int *flag = !strcmp(name, "resume")             ? &opt->resume
+              : !strcmp(name, "force")            ? &opt->force
+              : !strcmp(name, "distributed")      ? &opt->distributed
+              : !strcmp(name, "quiet")            ? &opt->quiet
+              : !strcmp(name, "skr_warm_start")   ? &opt->warm_start
+              : !strcmp(name, "skr_domain")       ? &opt->skr_domain
+              : !strcmp(name, "keep_unconverged") ? &opt->keep_unconverged
+                                                  : NULL;
   if (flag) *flag = 1;
   return flag != NULL;
 }
@@ -211,6 +214,12 @@ static void print_summary(const options *opt, solace_pde pde, solace_generate ge
     printf("Solver %s + %s, rtol %.1e: mean %.1f iterations and %.3g ms per solve; "
            "%.2f s wall, %.1f samples/s.\n",
            ksp, pc, rtol, mean_its, 1e3 * mean_seconds, wall, (double)solved / wall);
+  int64_t unconverged = 0;
+  solace_generate_get_unconverged(gen, &unconverged);
+  if (unconverged > 0)
+    printf("%" PRId64 " sample(s) missed rtol and were kept (-keep_unconverged): their true "
+           "residuals are in /stats/residual.\n",
+           unconverged);
 }
 
 /* Builds the family and the job from the options and runs it. */
@@ -231,6 +240,7 @@ static int generate(const options *opt, const char *path, int rank) {
         solace_generate_set_solver(gen, strcmp(opt->solver, "skr") ? SOLACE_GENERATE_SOLVER_FAMILY
                                                                    : SOLACE_GENERATE_SOLVER_SKR);
   if (!status) status = solace_generate_set_warm_start(gen, opt->warm_start);
+  if (!status) status = solace_generate_set_keep_unconverged(gen, opt->keep_unconverged);
   if (!status) status = solace_generate_run(gen);
   if (!status && rank == 0 && !opt->quiet) print_summary(opt, pde, gen, path);
   solace_generate_destroy(&gen);

@@ -125,6 +125,8 @@ module solace_c
   public :: c_solace_generate_set_compression
   public :: c_solace_generate_set_solver
   public :: c_solace_generate_set_warm_start
+  public :: c_solace_generate_set_keep_unconverged
+  public :: c_solace_generate_get_unconverged
   public :: c_solace_generate_run
   public :: c_solace_generate_get_summary
   public :: c_solace_generate_destroy
@@ -1125,6 +1127,32 @@ module solace_c
       integer(c_int), value :: on
       integer(c_int) :: return_value
     end function c_solace_generate_set_warm_start
+
+    ! With on = 1, a sample whose solve stops short of its tolerance (::SOLACE_ERR_NOT_CONVERGED)
+    ! is still written, with its last iterate and its true residual in `/stats/residual`, and the
+    ! run goes on; solace_generate_get_unconverged() counts them. Default 0: the run stops at such
+    ! a sample with ::SOLACE_ERR_NOT_CONVERGED (the samples written before it stay, for -resume).
+    ! A sample whose residual is not finite always stops the run.
+    ! C (generate.h): int solace_generate_set_keep_unconverged(solace_generate gen, int on)
+    function c_solace_generate_set_keep_unconverged(gen, on) bind(C, name="solace_generate_set_keep_unconverged") &
+        result(return_value)
+      import :: c_int, c_ptr
+      implicit none
+      type(c_ptr), value :: gen
+      integer(c_int), value :: on
+      integer(c_int) :: return_value
+    end function c_solace_generate_set_keep_unconverged
+
+    ! Writes the number of samples the last run kept although they missed their tolerance.
+    ! C (generate.h): int solace_generate_get_unconverged(solace_generate gen, int64_t *count)
+    function c_solace_generate_get_unconverged(gen, count) bind(C, name="solace_generate_get_unconverged") &
+        result(return_value)
+      import :: c_int, c_ptr
+      implicit none
+      type(c_ptr), value :: gen
+      type(c_ptr), value :: count
+      integer(c_int) :: return_value
+    end function c_solace_generate_get_unconverged
 
     ! Draws, solves and stores every sample not yet on disk.
     ! C (generate.h): int solace_generate_run(solace_generate gen)

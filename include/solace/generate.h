@@ -74,6 +74,18 @@ SOLACE_EXPORT int solace_generate_set_solver(solace_generate gen, int solver);
  */
 SOLACE_EXPORT int solace_generate_set_warm_start(solace_generate gen, int on);
 
+/**
+ * With on = 1, a sample whose solve stops short of its tolerance (::SOLACE_ERR_NOT_CONVERGED)
+ * is still written, with its last iterate and its true residual in `/stats/residual`, and the
+ * run goes on; solace_generate_get_unconverged() counts them. Default 0: the run stops at such
+ * a sample with ::SOLACE_ERR_NOT_CONVERGED (the samples written before it stay, for -resume).
+ * A sample whose residual is not finite always stops the run.
+ */
+SOLACE_EXPORT int solace_generate_set_keep_unconverged(solace_generate gen, int on);
+
+/** Writes the number of samples the last run kept although they missed their tolerance. */
+SOLACE_EXPORT int solace_generate_get_unconverged(solace_generate gen, int64_t *count);
+
 /** Draws, solves and stores every sample not yet on disk. */
 SOLACE_EXPORT int solace_generate_run(solace_generate gen);
 

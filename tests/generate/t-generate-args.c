@@ -25,6 +25,13 @@ static int check_job_arguments(solace_pde pde) {
   TEST_FAILS_WITH(solace_generate_set_solver(gen, -1), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_generate_set_solver(NULL, SOLACE_GENERATE_SOLVER_SKR), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_generate_set_warm_start(NULL, 1), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_generate_set_keep_unconverged(NULL, 1), SOLACE_ERR_ARG);
+  int64_t unconverged = -1;
+  TEST_FAILS_WITH(solace_generate_get_unconverged(NULL, &unconverged), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_generate_get_unconverged(gen, NULL), SOLACE_ERR_ARG);
+  TEST_CALL(solace_generate_get_unconverged(gen, &unconverged));
+  TEST_ASSERT(unconverged == 0, "a job that never ran reports %lld unconverged",
+              (long long)unconverged);
   TEST_FAILS_WITH(solace_generate_run(gen), SOLACE_ERR_STATE); /* no output file yet */
   TEST_FAILS_WITH(solace_generate_run(NULL), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_generate_get_summary(NULL, NULL, NULL, NULL, NULL, NULL), SOLACE_ERR_ARG);

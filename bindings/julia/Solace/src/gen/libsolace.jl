@@ -561,6 +561,22 @@ function solace_generate_set_warm_start(gen, on)
     ccall((:solace_generate_set_warm_start, libsolace()), Cint, (Ptr{Cvoid}, Cint), gen, on)
 end
 
+# With on = 1, a sample whose solve stops short of its tolerance (::SOLACE_ERR_NOT_CONVERGED)
+# is still written, with its last iterate and its true residual in `/stats/residual`, and the
+# run goes on; solace_generate_get_unconverged() counts them. Default 0: the run stops at such
+# a sample with ::SOLACE_ERR_NOT_CONVERGED (the samples written before it stay, for -resume).
+# A sample whose residual is not finite always stops the run.
+# C (generate.h): int solace_generate_set_keep_unconverged(solace_generate gen, int on)
+function solace_generate_set_keep_unconverged(gen, on)
+    ccall((:solace_generate_set_keep_unconverged, libsolace()), Cint, (Ptr{Cvoid}, Cint), gen, on)
+end
+
+# Writes the number of samples the last run kept although they missed their tolerance.
+# C (generate.h): int solace_generate_get_unconverged(solace_generate gen, int64_t *count)
+function solace_generate_get_unconverged(gen, count)
+    ccall((:solace_generate_get_unconverged, libsolace()), Cint, (Ptr{Cvoid}, Ptr{Int64}), gen, count)
+end
+
 # Draws, solves and stores every sample not yet on disk.
 # C (generate.h): int solace_generate_run(solace_generate gen)
 function solace_generate_run(gen)
