@@ -5,6 +5,8 @@
 
 #include "test-util.h"
 
+#include <string.h>
+
 static const double mms_pi = 3.14159265358979323846;
 
 /* The smooth variable coefficient of the Darcy and Helmholtz manufactured solutions,
@@ -18,7 +20,7 @@ static inline double mms_coefficient(double x, double y, double *ax, double *ay)
 
 /* Runs max_error(n, &error) on the three grids; returns 0 if every call succeeded. Halving h must
  * divide the error by about 4: each observed order within [1.9, 2.1], the finest error < 1e-3. */
-static int mms_check_second_order(int (*max_error)(int64_t n, double *error)) {
+static inline int mms_check_second_order(int (*max_error)(int64_t n, double *error)) {
   const int64_t sizes[3] = {33, 65, 129};
   double errors[3];
   TEST_CALL(solace_options_insert("-ksp_type preonly -pc_type lu"));
@@ -34,6 +36,16 @@ static int mms_check_second_order(int (*max_error)(int64_t n, double *error)) {
   }
   TEST_ASSERT(errors[2] < 1e-3, "finest error %.3e too large", errors[2]);
   return 0;
+}
+
+/* A family without a random field (poisson, heat) refuses the field's options, and an unknown
+ * family name is refused with a message that lists `family` among the known ones. */
+static inline void check_fieldless_family(solace_pde pde, const char *family) {
+  TEST_FAILS_WITH(solace_pde_set_real(pde, "alpha", 2.0), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_pde_set_string(pde, "coefficient", "exp"), SOLACE_ERR_ARG);
+  solace_pde none = NULL;
+  TEST_FAILS_WITH(solace_pde_create("stokes", 8, &none), SOLACE_ERR_ARG);
+  TEST_ASSERT(strstr(solace_error_message(), family), "%s", solace_error_message());
 }
 
 #endif
