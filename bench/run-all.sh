@@ -17,3 +17,12 @@ echo "== bench-skr ($(date -u +%Y-%m-%d))"
 echo
 echo "== bench-skr, indefinite Helmholtz k ~ U(0, 10) ($(date -u +%Y-%m-%d))"
 (cd "$build" && ./bench-skr -families helmholtz -kmax 10 -pcs none,asm)
+
+# Each kernel's own benchmark script (bench/<kernel>/run.sh), when present.
+for kernel in dcdm node koopman bcd implicit; do
+  if [ -f "$here/$kernel/run.sh" ]; then
+    echo
+    echo "== $kernel ($(date -u +%Y-%m-%d))"
+    bash "$here/$kernel/run.sh" "$build"
+  fi
+done

@@ -32,7 +32,10 @@ if(NOT SUNDIALS_FOUND)
 endif()
 message(STATUS "Solace: SUNDIALS ${SUNDIALS_VERSION}")
 
+# zlib reads gzip-compressed data sets (the Fashion-MNIST idx files of solace-node).
+solace_require_pkg(ZLIB zlib zlib1g-dev)
+
 find_library(SOLACE_MATH_LIBRARY m)
 set(SOLACE_BACKENDS
   MPI::MPI_C PkgConfig::PETSC PkgConfig::HDF5 PkgConfig::FFTW PkgConfig::LAPACKE
-  PkgConfig::OPENBLAS SUNDIALS::arkode_shared SUNDIALS::cvodes_shared SUNDIALS::nvecserial_shared ${SOLACE_MATH_LIBRARY})
+  PkgConfig::OPENBLAS SUNDIALS::arkode_shared SUNDIALS::cvodes_shared SUNDIALS::nvecserial_shared PkgConfig::ZLIB ${SOLACE_MATH_LIBRARY})

@@ -11,7 +11,8 @@ packages=(
   liblapacke-dev libopenblas-dev
   libhdf5-openmpi-dev hdf5-tools
   libfftw3-dev
-  python3-h5py python3-numpy python3-scipy
+  python3-h5py python3-numpy python3-scipy python3-sklearn
+  dataset-fashion-mnist
 )
 
 missing=()
