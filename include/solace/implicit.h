@@ -91,14 +91,15 @@ SOLACE_EXPORT int solace_implicit_create(int64_t n, int64_t p, int kind, solace_
 SOLACE_EXPORT int solace_implicit_destroy(solace_implicit *problem);
 
 /**
- * Sets the derivative products of the map (F or T, not F for a fixed point): jvp_x = d_x,
- * vjp_x = d_x^T, jvp_theta = d_theta, vjp_theta = d_theta^T; NULL means finite differences.
+ * Sets the derivative products of the map (F or T, not F for a fixed point): dx = d_x,
+ * dx_t = d_x^T, dtheta = d_theta, dtheta_t = d_theta^T; NULL means finite differences (or, when
+ * only the transposed partner is given, exact products with it column by column).
  */
 SOLACE_EXPORT int solace_implicit_set_products(solace_implicit problem,
-                                               solace_implicit_product_fn jvp_x,
-                                               solace_implicit_product_fn vjp_x,
-                                               solace_implicit_product_fn jvp_theta,
-                                               solace_implicit_product_fn vjp_theta);
+                                               solace_implicit_product_fn dx,
+                                               solace_implicit_product_fn dx_t,
+                                               solace_implicit_product_fn dtheta,
+                                               solace_implicit_product_fn dtheta_t);
 
 /**
  * Chooses the linear solver (::solace_implicit_solver), its relative tolerance rtol in (0, 1)
@@ -152,7 +153,7 @@ SOLACE_EXPORT int solace_implicit_get_report(solace_implicit problem, double *re
 
 /**
  * Proximal operators prox_{eta g}(y, theta_g) and Euclidean projections (prox of an indicator;
- * eta is then ignored). theta_g holds the parameters listed (solace_implicit_prox_size()).
+ * eta is then ignored). theta holds the parameters listed (solace_implicit_prox_size()).
  */
 enum solace_implicit_prox {
   SOLACE_IMPLICIT_PROX_LASSO = 0,        /**< g = l ||x||_1; theta_g = (l) */
@@ -174,25 +175,25 @@ enum solace_implicit_prox {
 SOLACE_EXPORT int solace_implicit_prox_size(int kind, int64_t n, int64_t *p_g);
 
 /**
- * out = prox_{eta g}(y, theta_g) (n entries). group_size >= 1 splits y into contiguous groups
- * for the group lasso (n a multiple of it) and is ignored otherwise; eta > 0.
+ * out = prox_{eta g}(y, theta) (n entries), theta the p_g parameters of g. group >= 1 splits y into
+ * contiguous groups for the group lasso (n a multiple of it) and is ignored otherwise; eta > 0.
  */
-SOLACE_EXPORT int solace_implicit_prox(int kind, int64_t n, int64_t group_size, const double *y,
-                                       const double *theta_g, double eta, double *out);
+SOLACE_EXPORT int solace_implicit_prox(int kind, int64_t n, int64_t group, const double *y,
+                                       const double *theta, double eta, double *out);
 
 /**
- * Jacobian-vector product of the prox at (y, theta_g): out = d_y prox dy + d_theta prox
- * dtheta_g (dtheta_g may be NULL for zero). Where the prox is not differentiable (a kink), the
+ * Jacobian-vector product of the prox at (y, theta): out = d_y prox dy + d_theta prox
+ * dtheta (dtheta may be NULL for zero). Where the prox is not differentiable (a kink), the
  * generalized Jacobian with the kink counted as inactive is used.
  */
-SOLACE_EXPORT int solace_implicit_prox_jvp(int kind, int64_t n, int64_t group_size, const double *y,
-                                           const double *theta_g, double eta, const double *dy,
-                                           const double *dtheta_g, double *out);
+SOLACE_EXPORT int solace_implicit_prox_jvp(int kind, int64_t n, int64_t group, const double *y,
+                                           const double *theta, double eta, const double *dy,
+                                           const double *dtheta, double *out);
 
-/** Transposed product: gy = d_y prox^T v (n), gtheta_g = d_theta prox^T v (p_g; may be NULL). */
-SOLACE_EXPORT int solace_implicit_prox_vjp(int kind, int64_t n, int64_t group_size, const double *y,
-                                           const double *theta_g, double eta, const double *v,
-                                           double *gy, double *gtheta_g);
+/** Transposed product: gy = d_y prox^T v (n), gtheta = d_theta prox^T v (p_g; may be NULL). */
+SOLACE_EXPORT int solace_implicit_prox_vjp(int kind, int64_t n, int64_t group, const double *y,
+                                           const double *theta, double eta, const double *v,
+                                           double *gy, double *gtheta);
 
 /* ---- The catalogue: optimality conditions ------------------------------------------------- */
 

@@ -11,9 +11,11 @@ static const char *product_names[4] = {"d_x product", "d_x^T product", "d_theta 
 
 int implicit_callback_status(int status, const char *what, const char *func) {
   if (!status) return SOLACE_SUCCESS;
-  int code =
-      status <= SOLACE_ERR_ARG && status >= SOLACE_ERR_UNSUPPORTED ? status : SOLACE_ERR_BACKEND;
-  return solace_error_set(code, func, "the %s callback returned %d", what, status);
+  int is_solace = status <= SOLACE_ERR_ARG && status >= SOLACE_ERR_UNSUPPORTED;
+  /* A Solace status with a message (the catalogue's own callbacks) keeps it as the cause. */
+  if (is_solace && solace_error_message()[0]) return solace_error_trace(status, func);
+  return solace_error_set(is_solace ? status : SOLACE_ERR_BACKEND, func,
+                          "the %s callback returned %d", what, status);
 }
 
 /* out = map(x, theta) (T or F as given by the user). */

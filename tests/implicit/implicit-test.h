@@ -32,18 +32,18 @@ static int test_failures = 0;
   } while (0)
 
 /* Uniform numbers in [-1, 1) from a fixed-seed 64-bit LCG. */
-static double test_uniform(void) {
+static inline double test_uniform(void) {
   static uint64_t state = 0x9e3779b97f4a7c15ULL;
   state = state * 6364136223846793005ULL + 1442695040888963407ULL;
   return (double)(state >> 11) / 4503599627370496.0 - 1.0;
 }
 
-static void test_fill(double *v, int64_t n) {
+static inline void test_fill(double *v, int64_t n) {
   for (int64_t i = 0; i < n; i++) v[i] = test_uniform();
 }
 
 /* max |a - b| / max |b| over n entries. */
-static double test_rel_error(const double *a, const double *b, int64_t n) {
+static inline double test_rel_error(const double *a, const double *b, int64_t n) {
   double num = 0, den = 0;
   for (int64_t i = 0; i < n; i++) {
     num = fmax(num, fabs(a[i] - b[i]));
@@ -52,7 +52,7 @@ static double test_rel_error(const double *a, const double *b, int64_t n) {
   return den > 0 ? num / den : num;
 }
 
-static double test_dot(const double *a, const double *b, int64_t n) {
+static inline double test_dot(const double *a, const double *b, int64_t n) {
   double s = 0;
   for (int64_t i = 0; i < n; i++) s += a[i] * b[i];
   return s;
@@ -65,7 +65,7 @@ struct ridge {
   double *X;
 };
 
-static void ridge_xtx(const struct ridge *r, const double *v, double *out) {
+static inline void ridge_xtx(const struct ridge *r, const double *v, double *out) {
   double *xv = calloc((size_t)r->m, sizeof(double));
   for (int64_t j = 0; j < r->n; j++)
     for (int64_t i = 0; i < r->m; i++) xv[i] += r->X[i + j * r->m] * v[j];
@@ -73,8 +73,8 @@ static void ridge_xtx(const struct ridge *r, const double *v, double *out) {
   free(xv);
 }
 
-static int ridge_map(int64_t n, int64_t p, const double *x, const double *theta, double *out,
-                     void *ctx) {
+static inline int ridge_map(int64_t n, int64_t p, const double *x, const double *theta, double *out,
+                            void *ctx) {
   const struct ridge *r = ctx;
   (void)p;
   ridge_xtx(r, x, out);
@@ -83,24 +83,24 @@ static int ridge_map(int64_t n, int64_t p, const double *x, const double *theta,
   return 0;
 }
 
-static int ridge_jvp_x(int64_t n, int64_t p, const double *x, const double *theta, const double *in,
-                       double *out, void *ctx) {
+static inline int ridge_jvp_x(int64_t n, int64_t p, const double *x, const double *theta,
+                              const double *in, double *out, void *ctx) {
   (void)p, (void)x;
   ridge_xtx(ctx, in, out);
   for (int64_t j = 0; j < n; j++) out[j] += theta[0] * in[j];
   return 0;
 }
 
-static int ridge_jvp_theta(int64_t n, int64_t p, const double *x, const double *theta,
-                           const double *in, double *out, void *ctx) {
+static inline int ridge_jvp_theta(int64_t n, int64_t p, const double *x, const double *theta,
+                                  const double *in, double *out, void *ctx) {
   const struct ridge *r = ctx;
   (void)p, (void)theta;
   for (int64_t j = 0; j < n; j++) out[j] = in[0] * x[j] - test_dot(r->X + j * r->m, in + 1, r->m);
   return 0;
 }
 
-static int ridge_vjp_theta(int64_t n, int64_t p, const double *x, const double *theta,
-                           const double *in, double *out, void *ctx) {
+static inline int ridge_vjp_theta(int64_t n, int64_t p, const double *x, const double *theta,
+                                  const double *in, double *out, void *ctx) {
   const struct ridge *r = ctx;
   (void)p, (void)theta;
   out[0] = test_dot(x, in, n);
@@ -112,14 +112,15 @@ static int ridge_vjp_theta(int64_t n, int64_t p, const double *x, const double *
 }
 
 /* H = X^T X + lambda I (n x n). */
-static void ridge_hessian(const struct ridge *r, double lambda, double *H) {
+static inline void ridge_hessian(const struct ridge *r, double lambda, double *H) {
   for (int64_t j = 0; j < r->n; j++)
     for (int64_t k = 0; k < r->n; k++)
       H[k + j * r->n] = test_dot(r->X + k * r->m, r->X + j * r->m, r->m) + (j == k ? lambda : 0);
 }
 
 /* The solution x* and the closed-form Jacobian J = H^{-1} [-x*, X^T] (n x (1 + m)). */
-static void ridge_closed_form(const struct ridge *r, const double *theta, double *x, double *J) {
+static inline void ridge_closed_form(const struct ridge *r, const double *theta, double *x,
+                                     double *J) {
   const int64_t n = r->n, m = r->m;
   double *H = calloc((size_t)(n * n), sizeof(double));
   double *rhs = calloc((size_t)(n * (m + 2)), sizeof(double));
@@ -139,7 +140,7 @@ static void ridge_closed_form(const struct ridge *r, const double *theta, double
 }
 
 /* A ridge problem with exact products (or none when exact is 0, i.e. finite differences). */
-static solace_implicit ridge_problem(struct ridge *r, int exact) {
+static inline solace_implicit ridge_problem(struct ridge *r, int exact) {
   solace_implicit pb = NULL;
   CALL(solace_implicit_create(r->n, 1 + r->m, SOLACE_IMPLICIT_ROOT, ridge_map, r, &pb));
   if (exact)
@@ -148,7 +149,7 @@ static solace_implicit ridge_problem(struct ridge *r, int exact) {
   return pb;
 }
 
-static int test_finish(const char *name) {
+static inline int test_finish(const char *name) {
   if (test_failures)
     fprintf(stderr, "%s: %d failure(s)\n", name, test_failures);
   else
