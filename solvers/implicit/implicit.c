@@ -3,6 +3,7 @@
 #include "implicit-impl.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,9 +138,12 @@ static int begin_derivative(const struct implicit_point *pt, const double *seed,
 
 /* Appends the optimality residual to a failed solve's message. */
 static int explain_failure(int status, solace_implicit pb, const char *func) {
-  if (status == SOLACE_ERR_NOT_CONVERGED)
-    return solace_error_set(status, func, "%s (optimality residual ||F(x, theta)|| = %.3e)",
-                            solace_error_message(), pb->residual);
+  if (status == SOLACE_ERR_NOT_CONVERGED) {
+    char cause[768];
+    snprintf(cause, sizeof cause, "%s", solace_error_message());
+    return solace_error_set(status, func, "%s (optimality residual ||F(x, theta)|| = %.3e)", cause,
+                            pb->residual);
+  }
   return solace_error_trace(status, func);
 }
 
