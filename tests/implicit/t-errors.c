@@ -93,11 +93,59 @@ static void before_initialize(void) {
   solace_implicit_destroy(&pb);
 }
 
+static int unit_grad(int64_t n, int64_t p, const double *x, const double *theta, double *g,
+                     void *ctx) {
+  (void)p, (void)theta, (void)ctx;
+  for (int64_t i = 0; i < n; i++) g[i] = x[i] - 1.0 / (double)n;
+  return 0;
+}
+
+static int unit_hvp(int64_t n, int64_t p, const double *x, const double *theta, const double *v,
+                    double *out, void *ctx) {
+  (void)p, (void)x, (void)theta, (void)ctx;
+  memcpy(out, v, sizeof(double) * (size_t)n);
+  return 0;
+}
+
+/* The catalogue's error paths. */
+static void catalogue(void) {
+  solace_implicit pb = NULL;
+  int64_t p;
+  double y[4] = {1, 2, 3, 4}, theta[2] = {0.5, 0.5}, out[4], x[2] = {0.5, -0.5}, t = 1;
+  expect(solace_implicit_set_products(NULL, NULL, NULL, NULL, NULL), SOLACE_ERR_ARG,
+         "set_products on NULL");
+  expect(solace_implicit_get_report(NULL, NULL, NULL, NULL, NULL), SOLACE_ERR_ARG,
+         "get_report on NULL");
+  expect(solace_implicit_prox_size(77, 4, &p), SOLACE_ERR_ARG, "prox_size kind 77");
+  expect(solace_implicit_prox_jvp(SOLACE_IMPLICIT_PROX_LASSO, 4, 1, y, theta, 1, NULL, NULL, out),
+         SOLACE_ERR_ARG, "prox_jvp NULL dy");
+  expect(solace_implicit_prox_vjp(SOLACE_IMPLICIT_PROJ_L2_BALL, 0, 1, y, theta, 1, y, out, NULL),
+         SOLACE_ERR_ARG, "prox_vjp n = 0");
+  expect(solace_implicit_create_stationarity(2, 1, unit_grad, NULL, NULL, NULL, NULL, &pb),
+         SOLACE_ERR_ARG, "stationarity without hvp");
+  expect(solace_implicit_create_prox_gradient(4, 0, unit_grad, unit_hvp, NULL, NULL, NULL,
+                                              SOLACE_IMPLICIT_PROX_GROUP_LASSO, 3, 1, &pb),
+         SOLACE_ERR_ARG, "group size 3 for n = 4");
+  expect(solace_implicit_create_prox_gradient(4, 0, unit_grad, unit_hvp, NULL, NULL, NULL,
+                                              SOLACE_IMPLICIT_PROX_LASSO, 1, -1, &pb),
+         SOLACE_ERR_ARG, "prox gradient eta -1");
+  expect(solace_implicit_create_prox_gradient(4, 0, unit_grad, unit_hvp, NULL, NULL, NULL,
+                                              SOLACE_IMPLICIT_PROJ_NONNEG, 1, 1, &pb),
+         SOLACE_ERR_ARG, "no parameter at all (p = 0)");
+  expect(solace_implicit_create_qp(2, -1, 0, &pb), SOLACE_ERR_ARG, "QP m_eq = -1");
+  expect(solace_implicit_qp_theta_size(0, 0, 0, &p), SOLACE_ERR_ARG, "QP n = 0");
+  CALL(solace_implicit_create_mirror_descent(2, 1, unit_grad, unit_hvp, NULL, NULL, NULL, 1, &pb));
+  expect(solace_implicit_jvp(pb, x, &t, &t, out), SOLACE_ERR_ARG, "mirror descent at x <= 0");
+  solace_implicit_destroy(&pb);
+  CHECK(pb == NULL, "destroy should NULL the handle");
+}
+
 int main(int argc, char **argv) {
   before_initialize();
   CALL(solace_initialize(&argc, &argv));
   singular();
   arguments();
   callbacks();
+  catalogue();
   return test_finish("implicit-errors");
 }
