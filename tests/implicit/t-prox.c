@@ -150,7 +150,8 @@ static void bad_input(void) {
   CHECK(solace_implicit_prox(99, N, 1, y, theta, ETA, out) == SOLACE_ERR_ARG, "kind 99 accepted");
   CHECK(solace_implicit_prox(SOLACE_IMPLICIT_PROX_LASSO, N, 1, y, theta, 0, out) == SOLACE_ERR_ARG,
         "eta 0 accepted");
-  CHECK(solace_implicit_prox(SOLACE_IMPLICIT_PROJ_HYPERPLANE, N, 1, y, y, ETA, out) ==
+  double zero_normal[N + 1] = {0};
+  CHECK(solace_implicit_prox(SOLACE_IMPLICIT_PROJ_HYPERPLANE, N, 1, y, zero_normal, ETA, out) ==
             SOLACE_ERR_ARG,
         "zero normal accepted");
   printf("bad input: %s\n", solace_error_message());
