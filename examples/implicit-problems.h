@@ -279,61 +279,99 @@ static inline double md_max_abs(const double *v, int64_t n) {
   return m;
 }
 
-/* FIRE (Bitzek et al. 2006; velocity Verlet, unit masses) from x until the largest force
- * component is <= ftol or max_steps. With dx non-NULL, forward-mode unrolling: the tangents
- * (dx, dv) = d(x, v)/dtheta follow every step with the step's discrete choices (dt, alpha,
- * restarts) held fixed. Returns the steps taken (negative if max_steps was reached). */
+/* The state of a FIRE minimisation, with the tangents of forward-mode unrolling (dx non-NULL). */
+struct fire {
+  const struct md *md;
+  int64_t n, positive;
+  double theta, dt, alpha;
+  double *x, *f, *v, *fn;         /* positions, forces, velocities, new forces */
+  double *dx, *dv, *df, *dfn, *w; /* their tangents d/dtheta, and a workspace */
+};
+
+/* f = -grad E(x) and, with tangents, df = -(H dx + d_theta grad E). */
+static inline void fire_forces(struct fire *s, double *f, double *df) {
+  const double one = 1;
+  md_grad(s->n, 1, s->x, &s->theta, f, (void *)s->md);
+  for (int64_t k = 0; k < s->n; k++) f[k] = -f[k];
+  if (!s->dx) return;
+  md_hessian(s->md, s->x, s->theta, s->dx, df);
+  md_cross(s->n, 1, s->x, &s->theta, &one, s->w, (void *)s->md);
+  for (int64_t k = 0; k < s->n; k++) df[k] = -df[k] - s->w[k];
+}
+
+/* One velocity-Verlet step (unit masses) of positions, velocities and their tangents. */
+static inline void fire_verlet(struct fire *s) {
+  const double dt = s->dt;
+  for (int64_t k = 0; k < s->n; k++) s->x[k] += dt * s->v[k] + 0.5 * dt * dt * s->f[k];
+  for (int64_t k = 0; s->dx && k < s->n; k++) s->dx[k] += dt * s->dv[k] + 0.5 * dt * dt * s->df[k];
+  fire_forces(s, s->fn, s->dfn);
+  for (int64_t k = 0; k < s->n; k++) s->v[k] += 0.5 * dt * (s->f[k] + s->fn[k]), s->f[k] = s->fn[k];
+  for (int64_t k = 0; s->dx && k < s->n; k++)
+    s->dv[k] += 0.5 * dt * (s->df[k] + s->dfn[k]), s->df[k] = s->dfn[k];
+}
+
+/* The FIRE mixing v = (1 - a) v + a |v| f / |f| and its tangent. */
+static inline void fire_mix(struct fire *s, double fnorm, double vnorm) {
+  const int64_t n = s->n;
+  const double a = s->alpha;
+  if (fnorm == 0) return;
+  if (s->dx && vnorm > 0) {
+    double dvn = problems_dot(s->v, s->dv, n) / vnorm, fdf = problems_dot(s->f, s->df, n);
+    for (int64_t k = 0; k < n; k++)
+      s->dv[k] = (1 - a) * s->dv[k] +
+                 a * (dvn * s->f[k] / fnorm +
+                      vnorm * (s->df[k] / fnorm - s->f[k] * fdf / (fnorm * fnorm * fnorm)));
+  }
+  for (int64_t k = 0; k < n; k++) s->v[k] = (1 - a) * s->v[k] + a * vnorm * s->f[k] / fnorm;
+}
+
+/* Time step and mixing adaptation; a restart (power <= 0) zeroes v and its tangent. */
+static inline void fire_adapt(struct fire *s, double power) {
+  const double dt_max = 0.1, f_inc = 1.1, f_dec = 0.5, alpha_start = 0.1, f_alpha = 0.99;
+  if (power > 0) {
+    if (++s->positive > 5) s->dt = fmin(s->dt * f_inc, dt_max), s->alpha *= f_alpha;
+    return;
+  }
+  s->positive = 0, s->dt *= f_dec, s->alpha = alpha_start;
+  memset(s->v, 0, sizeof(double) * (size_t)s->n);
+  if (s->dx) memset(s->dv, 0, sizeof(double) * (size_t)s->n);
+}
+
+/* FIRE (Bitzek et al. 2006; velocity Verlet, unit masses, dt 0.02 to 0.1) from x until the
+ * largest force component is <= ftol or max_steps. With dx non-NULL, forward-mode unrolling: the
+ * tangents (dx, dv) = d(x, v)/dtheta follow every step with the step's discrete choices (dt,
+ * alpha, restarts) held fixed. Returns the steps taken (negative if max_steps was reached). */
 static inline int64_t md_fire(const struct md *md, double theta, double ftol, int64_t max_steps,
                               double *x, double *dx) {
   const int64_t n = 2 * md->count;
-  const double dt_max = 0.1, f_inc = 1.1, f_dec = 0.5, alpha_start = 0.1, f_alpha = 0.99;
-  double *f = calloc((size_t)(8 * n), sizeof(double)), *v = f + n, *fn = v + n, *dv = fn + n,
-         *df = dv + n, *dfn = df + n, *hv = dfn + n, *cv = hv + n, dt = 0.02, alpha = alpha_start;
-  int64_t step = 0, positive = 0;
-  const double one = 1;
-  md_grad(n, 1, x, &theta, f, (void *)md);
-  for (int64_t k = 0; k < n; k++) f[k] = -f[k];
-  if (dx) { /* dF = -(H dx + C) with the true Hessian */
-    md_hessian(md, x, theta, dx, df);
-    md_cross(n, 1, x, &theta, &one, cv, (void *)md);
-    for (int64_t k = 0; k < n; k++) df[k] = -df[k] - cv[k];
+  double *work = calloc((size_t)(8 * n), sizeof(double));
+  struct fire s = {md,
+                   n,
+                   0,
+                   theta,
+                   0.02,
+                   0.1,
+                   x,
+                   work,
+                   work + n,
+                   work + 2 * n,
+                   dx,
+                   work + 3 * n,
+                   work + 4 * n,
+                   work + 5 * n,
+                   work + 6 * n};
+  int64_t step = 0;
+  fire_forces(&s, s.f, s.df);
+  for (; md_max_abs(s.f, n) > ftol && step < max_steps; step++) {
+    fire_verlet(&s);
+    double fnorm = sqrt(problems_dot(s.f, s.f, n)), vnorm = sqrt(problems_dot(s.v, s.v, n));
+    double power = problems_dot(s.f, s.v, n);
+    fire_mix(&s, fnorm, vnorm);
+    fire_adapt(&s, power);
   }
-  for (; md_max_abs(f, n) > ftol; step++) {
-    if (step >= max_steps) {
-      free(f);
-      return -step;
-    }
-    for (int64_t k = 0; k < n; k++) x[k] += dt * v[k] + 0.5 * dt * dt * f[k];
-    md_grad(n, 1, x, &theta, fn, (void *)md);
-    for (int64_t k = 0; k < n; k++) fn[k] = -fn[k], v[k] += 0.5 * dt * (f[k] + fn[k]);
-    if (dx) {
-      for (int64_t k = 0; k < n; k++) dx[k] += dt * dv[k] + 0.5 * dt * dt * df[k];
-      md_hessian(md, x, theta, dx, hv);
-      md_cross(n, 1, x, &theta, &one, cv, (void *)md);
-      for (int64_t k = 0; k < n; k++) dfn[k] = -hv[k] - cv[k], dv[k] += 0.5 * dt * (df[k] + dfn[k]);
-    }
-    memcpy(f, fn, sizeof(double) * (size_t)n);
-    if (dx) memcpy(df, dfn, sizeof(double) * (size_t)n);
-    double fnorm = sqrt(problems_dot(f, f, n)), vnorm = sqrt(problems_dot(v, v, n));
-    double power = problems_dot(f, v, n);
-    if (dx && vnorm > 0 && fnorm > 0) { /* tangent of v' = (1 - a) v + a |v| f / |f| */
-      double dvn = problems_dot(v, dv, n) / vnorm, fdf = problems_dot(f, df, n);
-      for (int64_t k = 0; k < n; k++)
-        dv[k] = (1 - alpha) * dv[k] +
-                alpha * (dvn * f[k] / fnorm + vnorm * (df[k] / fnorm - f[k] * fdf / pow(fnorm, 3)));
-    }
-    if (fnorm > 0)
-      for (int64_t k = 0; k < n; k++) v[k] = (1 - alpha) * v[k] + alpha * vnorm * f[k] / fnorm;
-    if (power > 0) {
-      if (++positive > 5) dt = fmin(dt * f_inc, dt_max), alpha *= f_alpha;
-    } else {
-      positive = 0, dt *= f_dec, alpha = alpha_start;
-      memset(v, 0, sizeof(double) * (size_t)n);
-      if (dx) memset(dv, 0, sizeof(double) * (size_t)n);
-    }
-  }
-  free(f);
-  return step;
+  int reached = md_max_abs(s.f, n) <= ftol;
+  free(work);
+  return reached ? step : -step;
 }
 
 /* Removes the mean (rigid translation) of each coordinate of a displacement field. */

@@ -34,6 +34,88 @@ static double rel_error(const double *a, const double *ref, int64_t n) {
   return num / den;
 }
 
+/* One benchmark case: the inner solver (from x, optionally carrying the tangent dx), the
+ * implicit problem, and the gauge projection applied to every derivative (or NULL). */
+struct bench_case {
+  int64_t n;
+  double theta, h, step; /* parameter, difference step, inner step size (lasso) */
+  double *start, *x, *dx, *ref, *xp, *xm;
+  int64_t (*solve)(struct bench_case *bc, double theta, double *x, double *dx);
+  void (*project)(struct bench_case *bc, double *dx);
+  void (*prepare)(struct bench_case *bc); /* after the plain solve (e.g. finds rattlers) */
+  solace_implicit pb;
+  void *problem;
+};
+
+static int case_alloc(struct bench_case *bc, int64_t n) {
+  bc->n = n;
+  bc->start = calloc((size_t)(6 * n), sizeof(double));
+  if (!bc->start) return 1;
+  bc->x = bc->start + n, bc->dx = bc->x + n, bc->ref = bc->dx + n;
+  bc->xp = bc->ref + n, bc->xm = bc->xp + n;
+  return 0;
+}
+
+static void copy(double *to, const double *from, int64_t n) {
+  memcpy(to, from, sizeof(double) * (size_t)n);
+}
+
+/* Plain solve from the start, then the implicit JVP; returns the plain solve's seconds. */
+static double time_implicit(struct bench_case *bc, struct method *m, int r, int *status) {
+  const double one = 1;
+  copy(bc->x, bc->start, bc->n);
+  double t0 = solace_wtime();
+  m->steps = bc->solve(bc, bc->theta, bc->x, NULL);
+  if (bc->prepare) bc->prepare(bc);
+  double t1 = solace_wtime();
+  *status = solace_implicit_jvp(bc->pb, bc->x, &bc->theta, &one, bc->dx);
+  double t2 = solace_wtime();
+  m->derivative[r] = t2 - t1, m->total[r] = t2 - t0;
+  if (bc->project) bc->project(bc, bc->dx);
+  m->error = rel_error(bc->dx, bc->ref, bc->n);
+  return t1 - t0;
+}
+
+/* The same solve carrying the tangent; its extra time over the plain solve is the derivative's. */
+static void time_unrolled(struct bench_case *bc, struct method *m, int r, double plain) {
+  copy(bc->x, bc->start, bc->n);
+  memset(bc->dx, 0, sizeof(double) * (size_t)bc->n);
+  double t0 = solace_wtime();
+  m->steps = bc->solve(bc, bc->theta, bc->x, bc->dx);
+  double t1 = solace_wtime();
+  m->derivative[r] = (t1 - t0) - plain, m->total[r] = t1 - t0;
+  if (bc->project) bc->project(bc, bc->dx);
+  m->error = rel_error(bc->dx, bc->ref, bc->n);
+}
+
+/* Central differences of two solves warm-started from x*. */
+static void time_differences(struct bench_case *bc, struct method *m, int r, double plain) {
+  copy(bc->xp, bc->x, bc->n), copy(bc->xm, bc->x, bc->n);
+  double t0 = solace_wtime();
+  m->steps = bc->solve(bc, bc->theta + bc->h, bc->xp, NULL);
+  m->steps += bc->solve(bc, bc->theta - bc->h, bc->xm, NULL);
+  double t1 = solace_wtime();
+  for (int64_t k = 0; k < bc->n; k++) bc->xp[k] = (bc->xp[k] - bc->xm[k]) / (2 * bc->h);
+  if (bc->project) bc->project(bc, bc->xp);
+  m->derivative[r] = t1 - t0, m->total[r] = (t1 - t0) + plain;
+  m->error = rel_error(bc->xp, bc->ref, bc->n);
+}
+
+/* The three methods in turn, reps times; the reference is computed once by `reference`. */
+static int run_case(struct bench_case *bc, int reps, struct method *m,
+                    int (*reference)(struct bench_case *bc)) {
+  int status = 0;
+  for (int r = 0; !status && r < reps; r++) {
+    double plain = time_implicit(bc, &m[0], r, &status);
+    if (!status && r == 0) status = reference(bc);
+    if (!status && r == 0) m[0].error = rel_error(bc->dx, bc->ref, bc->n);
+    time_unrolled(bc, &m[1], r, plain); /* the same iterates: x is x* again */
+    time_differences(bc, &m[2], r, plain);
+  }
+  if (status) fprintf(stderr, "bench-implicit: %s\n", solace_error_message());
+  return status != 0;
+}
+
 /* ---- lasso ---- */
 
 static void lasso_reference(struct lasso *ls, const double *x, double *ref) {
@@ -53,49 +135,26 @@ static void lasso_reference(struct lasso *ls, const double *x, double *ref) {
   free(H);
 }
 
+static int64_t lasso_case_solve(struct bench_case *bc, double lambda, double *x, double *dx) {
+  return lasso_ista(bc->problem, lambda, bc->step, 1e-13, 10000000, x, dx);
+}
+
+static int lasso_case_reference(struct bench_case *bc) {
+  lasso_reference(bc->problem, bc->x, bc->ref);
+  return 0;
+}
+
 static int bench_lasso(const struct config *c, struct method *m) {
   struct lasso ls;
-  if (lasso_create(c->m, c->n, 1, &ls)) return 1;
-  const int64_t n = c->n;
-  double lambda = 0, eta = lasso_step(&ls), tol = 1e-13, one = 1;
-  for (int64_t j = 0; j < n; j++)
-    lambda = fmax(lambda, fabs(problems_dot(ls.X + j * ls.m, ls.y, ls.m)));
-  lambda *= 0.1;
-  double h = 1e-6 * lambda;
-  double *x = calloc((size_t)(6 * n), sizeof(double)), *dx = x + n, *ref = dx + n, *xp = ref + n,
-         *xm = xp + n, *fd = xm + n;
-  solace_implicit pb = NULL;
-  int status = lasso_problem(&ls, eta, &pb);
-  for (int r = 0; !status && r < c->reps; r++) {
-    double t0 = solace_wtime();
-    memset(x, 0, sizeof(double) * (size_t)n);
-    m[0].steps = m[1].steps = lasso_ista(&ls, lambda, eta, tol, 10000000, x, NULL);
-    double t1 = solace_wtime();
-    status = solace_implicit_jvp(pb, x, &lambda, &one, dx);
-    double t2 = solace_wtime();
-    m[0].derivative[r] = t2 - t1, m[0].total[r] = t2 - t0;
-    if (r == 0) lasso_reference(&ls, x, ref), m[0].error = rel_error(dx, ref, n);
-    /* unrolled */
-    memset(x, 0, sizeof(double) * (size_t)n);
-    memset(dx, 0, sizeof(double) * (size_t)n);
-    double t3 = solace_wtime();
-    lasso_ista(&ls, lambda, eta, tol, 10000000, x, dx);
-    double t4 = solace_wtime();
-    m[1].derivative[r] = (t4 - t3) - (t1 - t0), m[1].total[r] = t4 - t3;
-    m[1].error = rel_error(dx, ref, n);
-    /* finite differences from x* */
-    memcpy(xp, x, sizeof(double) * (size_t)n), memcpy(xm, x, sizeof(double) * (size_t)n);
-    double t5 = solace_wtime();
-    m[2].steps = lasso_ista(&ls, lambda + h, eta, tol, 10000000, xp, NULL);
-    m[2].steps += lasso_ista(&ls, lambda - h, eta, tol, 10000000, xm, NULL);
-    double t6 = solace_wtime();
-    for (int64_t j = 0; j < n; j++) fd[j] = (xp[j] - xm[j]) / (2 * h);
-    m[2].derivative[r] = t6 - t5, m[2].total[r] = (t6 - t5) + (t1 - t0);
-    m[2].error = rel_error(fd, ref, n);
-  }
-  if (status) fprintf(stderr, "lasso: %s\n", solace_error_message());
-  solace_implicit_destroy(&pb);
-  free(x);
+  struct bench_case bc = {0};
+  if (lasso_create(c->m, c->n, 1, &ls) || case_alloc(&bc, c->n)) return 1;
+  for (int64_t j = 0; j < c->n; j++)
+    bc.theta = fmax(bc.theta, 0.1 * fabs(problems_dot(ls.X + j * ls.m, ls.y, ls.m)));
+  bc.h = 1e-6 * bc.theta, bc.step = lasso_step(&ls), bc.solve = lasso_case_solve, bc.problem = &ls;
+  int status = lasso_problem(&ls, bc.step, &bc.pb);
+  if (!status) status = run_case(&bc, c->reps, m, lasso_case_reference);
+  solace_implicit_destroy(&bc.pb);
+  free(bc.start);
   lasso_destroy(&ls);
   return status != 0;
 }
@@ -120,50 +179,34 @@ static int md_reference(struct md *md, const double *x, double theta, double *re
   return info;
 }
 
+static int64_t md_case_solve(struct bench_case *bc, double theta, double *x, double *dx) {
+  return md_fire(bc->problem, theta, 1e-12, 10000000, x, dx);
+}
+
+static void md_case_project(struct bench_case *bc, double *dx) {
+  md_remove_translation(bc->n / 2, dx);
+}
+
+static void md_case_prepare(struct bench_case *bc) {
+  md_find_rattlers(bc->problem, bc->x, bc->theta);
+}
+
+static int md_case_reference(struct bench_case *bc) {
+  return md_reference(bc->problem, bc->x, bc->theta, bc->ref);
+}
+
 static int bench_md(const struct config *c, struct method *m) {
   struct md md;
-  const int64_t n = 2 * c->particles;
-  double theta = 1, one = 1, ftol = 1e-12, h = 1e-5;
-  double *start = calloc((size_t)(7 * n), sizeof(double)), *x = start + n, *dx = x + n,
-         *ref = dx + n, *xp = ref + n, *xm = xp + n, *fd = xm + n;
-  if (md_create(c->particles, 0.92, 1, &md, start)) return 1;
-  solace_implicit pb = NULL;
-  int status = md_problem(&md, &pb);
-  if (!status) status = solace_implicit_set_solver(pb, SOLACE_IMPLICIT_CG, 1e-12, 0);
-  for (int r = 0; !status && r < c->reps; r++) {
-    memcpy(x, start, sizeof(double) * (size_t)n);
-    double t0 = solace_wtime();
-    m[0].steps = m[1].steps = md_fire(&md, theta, ftol, 10000000, x, NULL);
-    md_find_rattlers(&md, x, theta);
-    double t1 = solace_wtime();
-    status = solace_implicit_jvp(pb, x, &theta, &one, dx);
-    double t2 = solace_wtime();
-    m[0].derivative[r] = t2 - t1, m[0].total[r] = t2 - t0;
-    if (r == 0) status = status ? status : md_reference(&md, x, theta, ref);
-    m[0].error = rel_error(dx, ref, n);
-    /* unrolled: the same FIRE run carrying tangents */
-    memcpy(x, start, sizeof(double) * (size_t)n);
-    memset(dx, 0, sizeof(double) * (size_t)n);
-    double t3 = solace_wtime();
-    md_fire(&md, theta, ftol, 10000000, x, dx);
-    double t4 = solace_wtime();
-    md_remove_translation(c->particles, dx);
-    m[1].derivative[r] = (t4 - t3) - (t1 - t0), m[1].total[r] = t4 - t3;
-    m[1].error = rel_error(dx, ref, n);
-    /* finite differences, warm-started from x* */
-    memcpy(xp, x, sizeof(double) * (size_t)n), memcpy(xm, x, sizeof(double) * (size_t)n);
-    double t5 = solace_wtime();
-    m[2].steps = md_fire(&md, theta + h, ftol, 10000000, xp, NULL);
-    m[2].steps += md_fire(&md, theta - h, ftol, 10000000, xm, NULL);
-    double t6 = solace_wtime();
-    for (int64_t k = 0; k < n; k++) fd[k] = (xp[k] - xm[k]) / (2 * h);
-    md_remove_translation(c->particles, fd);
-    m[2].derivative[r] = t6 - t5, m[2].total[r] = (t6 - t5) + (t1 - t0);
-    m[2].error = rel_error(fd, ref, n);
-  }
-  if (status) fprintf(stderr, "md: %s\n", solace_error_message());
-  solace_implicit_destroy(&pb);
-  free(start);
+  struct bench_case bc = {0};
+  if (case_alloc(&bc, 2 * c->particles) || md_create(c->particles, 0.92, 1, &md, bc.start))
+    return 1;
+  bc.theta = 1, bc.h = 1e-5, bc.problem = &md, bc.solve = md_case_solve;
+  bc.project = md_case_project, bc.prepare = md_case_prepare;
+  int status = md_problem(&md, &bc.pb);
+  if (!status) status = solace_implicit_set_solver(bc.pb, SOLACE_IMPLICIT_CG, 1e-12, 0);
+  if (!status) status = run_case(&bc, c->reps, m, md_case_reference);
+  solace_implicit_destroy(&bc.pb);
+  free(bc.start);
   md_destroy(&md);
   return status != 0;
 }
