@@ -2098,9 +2098,10 @@ module solace_c
       integer(c_int) :: return_value
     end function c_solace_implicit_set_products
 
-    ! Chooses the linear solver (::solace_implicit_solver), its relative tolerance rtol in (0, 1)
-    ! (iterative solvers; also the residual a dense solve must reach) and iteration limit max_it
-    ! >= 1 (0 keeps 10 n).
+    ! Chooses the linear solver (::solace_implicit_solver), the Krylov relative tolerance rtol in
+    ! (0, 1) and iteration limit max_it >= 0 (0 keeps 10 n). Every solve, dense or iterative, must
+    ! also reach a true relative residual ||A u - b|| / ||b|| <= sqrt(rtol), else the derivative
+    ! fails with ::SOLACE_ERR_NOT_CONVERGED (a singular or numerically singular A).
     ! C (implicit.h): int solace_implicit_set_solver(solace_implicit problem, int solver, double rtol,
     !     int64_t max_it)
     function c_solace_implicit_set_solver(problem, solver, rtol, max_it) bind(C, name="solace_implicit_set_solver") &
