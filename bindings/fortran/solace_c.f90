@@ -82,6 +82,7 @@ module solace_c
   public :: SOLACE_IMPLICIT_PROJ_LINF_BALL
   public :: SOLACE_IMPLICIT_PROJ_HYPERPLANE
   public :: SOLACE_IMPLICIT_PROJ_HALFSPACE
+  public :: SOLACE_IMPLICIT_PROX_NONNEG_RIDGE
   public :: solace_skr_system_fn
   public :: solace_implicit_map_fn
   public :: solace_implicit_product_fn
@@ -298,6 +299,7 @@ module solace_c
   integer(c_int), parameter :: SOLACE_IMPLICIT_PROJ_LINF_BALL = 10 ! ||x||_inf <= r; (r)
   integer(c_int), parameter :: SOLACE_IMPLICIT_PROJ_HYPERPLANE = 11 ! a^T x = b; (a[n], b)
   integer(c_int), parameter :: SOLACE_IMPLICIT_PROJ_HALFSPACE = 12 ! a^T x <= b; (a[n], b)
+  integer(c_int), parameter :: SOLACE_IMPLICIT_PROX_NONNEG_RIDGE = 13 ! g = l/2 ||x||^2 + indicat...
 
   abstract interface
     ! Produces system `index` (0-based) for solace_skr_solve_sequence_fn(): sets *nnz and the CSR

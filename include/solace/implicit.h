@@ -169,7 +169,8 @@ enum solace_implicit_prox {
   SOLACE_IMPLICIT_PROJ_L2_BALL = 9,      /**< ||x||_2 <= r; (r) */
   SOLACE_IMPLICIT_PROJ_LINF_BALL = 10,   /**< ||x||_inf <= r; (r) */
   SOLACE_IMPLICIT_PROJ_HYPERPLANE = 11,  /**< a^T x = b; (a[n], b) */
-  SOLACE_IMPLICIT_PROJ_HALFSPACE = 12    /**< a^T x <= b; (a[n], b) */
+  SOLACE_IMPLICIT_PROJ_HALFSPACE = 12,   /**< a^T x <= b; (a[n], b) */
+  SOLACE_IMPLICIT_PROX_NONNEG_RIDGE = 13 /**< g = l/2 ||x||^2 + indicator(x >= 0); (l) */
 };
 
 /** Writes the number of parameters theta_g of a ::solace_implicit_prox for vectors of size n. */

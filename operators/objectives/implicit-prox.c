@@ -1,4 +1,5 @@
-/* Proximal operators of separable penalties (lasso, non-negative lasso, elastic net, ridge) and
+/* Proximal operators of separable penalties (lasso, non-negative lasso, elastic net, ridge,
+ * non-negative ridge) and
  * the separable projections (non-negative orthant, box, Linf ball), with their Jacobians; the
  * public prox entry points dispatch to these or to implicit-projection.c. */
 #include "implicit-objectives.h"
@@ -9,8 +10,8 @@
 int prox_is_separable(int kind) {
   return kind == SOLACE_IMPLICIT_PROX_LASSO || kind == SOLACE_IMPLICIT_PROX_NONNEG_LASSO ||
          kind == SOLACE_IMPLICIT_PROX_ELASTIC_NET || kind == SOLACE_IMPLICIT_PROX_RIDGE ||
-         kind == SOLACE_IMPLICIT_PROJ_NONNEG || kind == SOLACE_IMPLICIT_PROJ_BOX ||
-         kind == SOLACE_IMPLICIT_PROJ_LINF_BALL;
+         kind == SOLACE_IMPLICIT_PROX_NONNEG_RIDGE || kind == SOLACE_IMPLICIT_PROJ_NONNEG ||
+         kind == SOLACE_IMPLICIT_PROJ_BOX || kind == SOLACE_IMPLICIT_PROJ_LINF_BALL;
 }
 
 static void set_param(struct prox_entry *e, int64_t index, double derivative) {
@@ -86,6 +87,10 @@ void prox_separable_entry(const struct prox_point *pp, int64_t i, struct prox_en
   case SOLACE_IMPLICIT_PROX_RIDGE:
     ridge_entry(pp, y, e);
     break;
+  case SOLACE_IMPLICIT_PROX_NONNEG_RIDGE: /* the ridge prox of max(y, 0) */
+    ridge_entry(pp, y > 0 ? y : 0, e);
+    e->dy *= y > 0;
+    break;
   case SOLACE_IMPLICIT_PROJ_NONNEG:
     e->value = y > 0 ? y : 0;
     e->dy = y > 0;
@@ -117,7 +122,7 @@ int solace_implicit_prox_size(int kind, int64_t n, int64_t *p_g) {
     *p_g = n + 1;
     break;
   default:
-    SolaceCheck(kind >= SOLACE_IMPLICIT_PROX_LASSO && kind <= SOLACE_IMPLICIT_PROJ_HALFSPACE,
+    SolaceCheck(kind >= SOLACE_IMPLICIT_PROX_LASSO && kind <= SOLACE_IMPLICIT_PROX_NONNEG_RIDGE,
                 SOLACE_ERR_ARG, "unknown prox kind %d", kind);
     *p_g = 1;
   }

@@ -7,7 +7,7 @@ static const double ETA = 0.7;
 
 static const char *names[] = {"lasso",     "nonneg lasso", "elastic net", "group lasso", "ridge",
                               "nonneg",    "box",          "simplex",     "L1 ball",     "L2 ball",
-                              "Linf ball", "hyperplane",   "halfspace"};
+                              "Linf ball", "hyperplane",   "halfspace",   "nonneg ridge"};
 
 /* Parameters inside the valid range for each kind (radii smaller than |y| so the sets bind). */
 static void parameters(int kind, double *theta) {
@@ -77,6 +77,8 @@ static double prox_objective(int kind, const double *z, const double *y, const d
     return fit + ETA * (theta[0] * l1 + 0.5 * theta[1] * l2);
   case SOLACE_IMPLICIT_PROX_GROUP_LASSO:
     return fit + ETA * theta[0] * groups;
+  case SOLACE_IMPLICIT_PROX_NONNEG_RIDGE:
+    return neg ? INFINITY : fit + ETA * 0.5 * theta[0] * l2;
   default:
     return fit + ETA * 0.5 * theta[0] * l2; /* ridge */
   }
@@ -117,7 +119,8 @@ static int feasible(int kind, const double *z, const double *theta, double tol) 
 static void check_value(int kind, const double *y, const double *theta) {
   double out[N], z[N], zp[N];
   CALL(solace_implicit_prox(kind, N, GROUP, y, theta, ETA, out));
-  int projection = kind >= SOLACE_IMPLICIT_PROJ_NONNEG, worse = 0;
+  int projection = kind >= SOLACE_IMPLICIT_PROJ_NONNEG && kind <= SOLACE_IMPLICIT_PROJ_HALFSPACE;
+  int worse = 0;
   if (projection) CHECK(feasible(kind, out, theta, 1e-12), "%s: result infeasible", names[kind]);
   double best = projection ? 0 : prox_objective(kind, out, y, theta);
   for (int t = 0; t < 2000; t++) {
@@ -158,7 +161,7 @@ static void bad_input(void) {
 }
 
 int main(void) {
-  for (int kind = SOLACE_IMPLICIT_PROX_LASSO; kind <= SOLACE_IMPLICIT_PROJ_HALFSPACE; kind++) {
+  for (int kind = SOLACE_IMPLICIT_PROX_LASSO; kind <= SOLACE_IMPLICIT_PROX_NONNEG_RIDGE; kind++) {
     double y[N], theta[2 * N + 1] = {0};
     int64_t p_g;
     CALL(solace_implicit_prox_size(kind, N, &p_g));

@@ -88,6 +88,7 @@ const SOLACE_IMPLICIT_PROJ_L2_BALL = Cint(9)  # ||x||_2 <= r; (r)
 const SOLACE_IMPLICIT_PROJ_LINF_BALL = Cint(10)  # ||x||_inf <= r; (r)
 const SOLACE_IMPLICIT_PROJ_HYPERPLANE = Cint(11)  # a^T x = b; (a[n], b)
 const SOLACE_IMPLICIT_PROJ_HALFSPACE = Cint(12)  # a^T x <= b; (a[n], b)
+const SOLACE_IMPLICIT_PROX_NONNEG_RIDGE = Cint(13)  # g = l/2 ||x||^2 + indicator(x >= 0); (l)
 
 # Produces system `index` (0-based) for solace_skr_solve_sequence_fn(): sets *nnz and the CSR
 # arrays *rowptr (n+1 entries), *colidx and *values (*nnz entries each), conventions as in
