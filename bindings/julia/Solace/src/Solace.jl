@@ -1,12 +1,14 @@
 """
     Solace
 
-Julia interface to Solace (datasets of parametric PDE solutions, SKR sequence solver).
+Julia interface to Solace (datasets of parametric PDE solutions, SKR sequence solver, implicit
+differentiation).
 
 Two layers:
 - `Solace.LibSolace`: generated from the C headers by scripts/gen-bindings.py (`gen/libsolace.jl`):
   one function per C function, same name and arguments, returning the C status.
-- this module: handles as mutable structs with finalizers (`Store`, `Pde`, `Generate`, `Skr`),
+- this module: handles as mutable structs with finalizers (`Store`, `Pde`, `Generate`, `Skr`,
+  `Implicit`),
   errors as `SolaceError` exceptions carrying the code and `solace_error_message()`, Julia arrays
   passed to C without copies (fields are column-major, x fastest: an nx x ny field is a
   `Matrix{Float64}` of size (nx, ny)), and callbacks that never throw through C.
@@ -22,7 +24,8 @@ using Libdl
 export SolaceError, Store, Pde, Generate, Skr, CSR, destroy!, initialize, finalize_solace,
        write_sample!, read_sample, read_stats, set_attribute!, get_attribute_string,
        get_attribute_double, get_attribute_int, sample, solve, run!, summary_figures,
-       solve_sequence, set_features!, solve_order, store_grid, store_count, store_family
+       solve_sequence, set_features!, solve_order, store_grid, store_count, store_family,
+       Implicit, implicit_jvp, implicit_vjp, implicit_jacobian, implicit_report
 
 # ---- finding the library -----------------------------------------------------------------------
 
@@ -141,7 +144,8 @@ options_insert(options::AbstractString) = check(L.solace_options_insert(options)
 for (T, destroy, petsc) in ((:Store, :solace_store_destroy, false),
                             (:Pde, :solace_pde_destroy, true),
                             (:Generate, :solace_generate_destroy, true),
-                            (:Skr, :solace_skr_destroy, true))
+                            (:Skr, :solace_skr_destroy, true),
+                            (:Implicit, :solace_implicit_destroy, false))
     @eval begin
         mutable struct $T
             ptr::Ptr{Cvoid}
@@ -514,6 +518,127 @@ function solve_order(s::Skr, count::Integer)
     order = zeros(Int64, count)
     check(L.solace_skr_get_order(s, order))
     return order
+end
+
+# ---- implicit differentiation ----------------------------------------------------------------
+
+# The Julia functions behind an Implicit problem; exceptions are kept here and rethrown after
+# the C call returns.
+mutable struct _ImplicitState
+    F::Any
+    products::NTuple{4,Any}
+    n::Int
+    p::Int
+    error::Any
+end
+
+function _implicit_map(n::Int64, p::Int64, x::Ptr{Cdouble}, theta::Ptr{Cdouble},
+                       out::Ptr{Cdouble}, ctx::Ptr{Cvoid})::Cint
+    state = unsafe_pointer_to_objref(ctx)::_ImplicitState
+    try
+        y = state.F(unsafe_wrap(Array, x, n), unsafe_wrap(Array, theta, p))
+        length(y) == n || throw(DimensionMismatch("F returned $(length(y)) values, not $n"))
+        unsafe_wrap(Array, out, n) .= y
+        return Cint(0)
+    catch e
+        state.error = e
+        return SOLACE_ERR_ARG
+    end
+end
+
+# Product k of (d_x, d_x^T, d_theta, d_theta^T): input and output sizes.
+_product_sizes(k, n, p) = (k == 3 ? p : n, k == 4 ? p : n)
+
+function _implicit_product(k::Int, n::Int64, p::Int64, x::Ptr{Cdouble}, theta::Ptr{Cdouble},
+                           v::Ptr{Cdouble}, out::Ptr{Cdouble}, ctx::Ptr{Cvoid})::Cint
+    state = unsafe_pointer_to_objref(ctx)::_ImplicitState
+    try
+        nin, nout = _product_sizes(k, n, p)
+        y = state.products[k](unsafe_wrap(Array, x, n), unsafe_wrap(Array, theta, p),
+                              unsafe_wrap(Array, v, nin))
+        length(y) == nout || throw(DimensionMismatch("product $k returned $(length(y)) values"))
+        unsafe_wrap(Array, out, nout) .= y
+        return Cint(0)
+    catch e
+        state.error = e
+        return SOLACE_ERR_ARG
+    end
+end
+
+for (k, name) in enumerate((:_implicit_dx, :_implicit_dx_t, :_implicit_dtheta, :_implicit_dtheta_t))
+    @eval $name(n::Int64, p::Int64, x::Ptr{Cdouble}, theta::Ptr{Cdouble}, v::Ptr{Cdouble},
+                out::Ptr{Cdouble}, ctx::Ptr{Cvoid})::Cint =
+        _implicit_product($k, n, p, x, theta, v, out, ctx)
+end
+
+"""
+    Implicit(F, n, p; kind = :root, dx = nothing, dx_t = nothing, dtheta = nothing,
+             dtheta_t = nothing)
+
+A problem F(x, theta) = 0 (`kind = :root`) or x = F(x, theta) (`:fixed_point`) with x of length
+n and theta of length p. The products are functions `(x, theta, v) -> vector` of the map's
+d_x, d_x^T, d_theta and d_theta^T; a product left out is finite differences.
+"""
+function Implicit(F, n::Integer, p::Integer; kind::Symbol = :root, dx = nothing,
+                  dx_t = nothing, dtheta = nothing, dtheta_t = nothing)
+    k = kind === :root ? SOLACE_IMPLICIT_ROOT : kind === :fixed_point ?
+        SOLACE_IMPLICIT_FIXED_POINT : throw(ArgumentError("kind must be :root or :fixed_point"))
+    state = _ImplicitState(F, (dx, dx_t, dtheta, dtheta_t), n, p, nothing)
+    fmap = @cfunction(_implicit_map, Cint, (Int64, Int64, Ptr{Cdouble}, Ptr{Cdouble},
+                                            Ptr{Cdouble}, Ptr{Cvoid}))
+    fns = (@cfunction(_implicit_dx, Cint, (Int64, Int64, Ptr{Cdouble}, Ptr{Cdouble},
+                                            Ptr{Cdouble}, Ptr{Cdouble}, Ptr{Cvoid})),
+           @cfunction(_implicit_dx_t, Cint, (Int64, Int64, Ptr{Cdouble}, Ptr{Cdouble},
+                                              Ptr{Cdouble}, Ptr{Cdouble}, Ptr{Cvoid})),
+           @cfunction(_implicit_dtheta, Cint, (Int64, Int64, Ptr{Cdouble}, Ptr{Cdouble},
+                                                Ptr{Cdouble}, Ptr{Cdouble}, Ptr{Cvoid})),
+           @cfunction(_implicit_dtheta_t, Cint, (Int64, Int64, Ptr{Cdouble}, Ptr{Cdouble},
+                                                  Ptr{Cdouble}, Ptr{Cdouble}, Ptr{Cvoid})))
+    h = _new_handle(Implicit, ref -> L.solace_implicit_create(n, p, k, fmap,
+                                                              pointer_from_objref(state), ref))
+    h.keep = state  # keeps the callbacks' context alive as long as the handle
+    given(i) = state.products[i] === nothing ? C_NULL : fns[i]
+    check(L.solace_implicit_set_products(h, given(1), given(2), given(3), given(4)))
+    return h
+end
+
+# Runs a derivative call and rethrows an exception raised inside a callback.
+function _implicit_call(h::Implicit, call)
+    state = h.keep::_ImplicitState
+    state.error = nothing
+    status = GC.@preserve state call()
+    state.error === nothing || throw(state.error)
+    check(status)
+end
+
+"dx = (dx*/dtheta) t at the solution x for theta."
+function implicit_jvp(h::Implicit, x::Vector{Float64}, theta::Vector{Float64},
+                      t::Vector{Float64})
+    dx = zeros(Float64, length(x))
+    _implicit_call(h, () -> L.solace_implicit_jvp(h, x, theta, t, dx))
+    return dx
+end
+
+"g = (dx*/dtheta)^T v at the solution x for theta."
+function implicit_vjp(h::Implicit, x::Vector{Float64}, theta::Vector{Float64},
+                      v::Vector{Float64})
+    g = zeros(Float64, length(theta))
+    _implicit_call(h, () -> L.solace_implicit_vjp(h, x, theta, v, g))
+    return g
+end
+
+"The n x p Jacobian dx*/dtheta at the solution x for theta."
+function implicit_jacobian(h::Implicit, x::Vector{Float64}, theta::Vector{Float64})
+    J = zeros(Float64, length(x), length(theta))
+    _implicit_call(h, () -> L.solace_implicit_jacobian(h, x, theta, J, length(x)))
+    return J
+end
+
+"(residual, linear_residual, iterations, fd_products) of the last derivative."
+function implicit_report(h::Implicit)
+    r, lr, its, fd = Ref(0.0), Ref(0.0), Ref(Int64(0)), Ref(Cint(0))
+    check(L.solace_implicit_get_report(h, r, lr, its, fd))
+    return (residual = r[], linear_residual = lr[], iterations = its[], fd_products = fd[])
 end
 
 end # module
