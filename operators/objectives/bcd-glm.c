@@ -87,8 +87,90 @@ static void untouch(bcd_objective *o, int64_t nrows) {
   for (int64_t r = 0; r < nrows; r++) o->mark[o->rows[r]] = 0;
 }
 
+/* A column step of the one-output problems in one pass over the column's rows: z += d X_j,
+ * h and f follow (least squares: f changes by delta (h + delta / 2), delta = d x_ij); dz
+ * collects the change of h for the gradient. */
+static void column_step(bcd_objective *o, int64_t j, double dj, int64_t *nrows) {
+  const bcd_matrix *X = &o->X;
+  int64_t lo = X->sparse ? X->colptr[j] : 0, hi = X->sparse ? X->colptr[j + 1] : X->m;
+  const double *col = X->sparse ? X->cval : X->dense + j * X->m;
+  int ls = o->problem == SOLACE_BCD_LEAST_SQUARES;
+  double change = 0;
+  for (int64_t p = lo; p < hi; p++) {
+    int64_t i = X->sparse ? X->rowind[p] : p;
+    double delta = dj * col[p], h_old = o->h[i];
+    if (ls) {
+      change += delta * (h_old + 0.5 * delta);
+      o->h[i] += delta, o->z[i] += delta;
+    } else {
+      change -= row_phi(o, o->z, i, NULL);
+      o->z[i] += delta;
+      change += row_phi(o, o->z, i, o->h);
+    }
+    if (!o->track) continue;
+    o->dz[i] += o->h[i] - h_old;
+    if (X->sparse && !o->mark[i]) o->mark[i] = 1, o->rows[(*nrows)++] = i;
+  }
+  o->f += change;
+}
+
+static int single_update(bcd_objective *o, int64_t nb, const int64_t *idx, const double *d) {
+  int64_t nrows = 0, m = o->X.m;
+  int tracked = o->track && o->g_valid;
+  for (int64_t a = 0; a < nb; a++)
+    if (d[a] != 0) column_step(o, idx[a], d[a], &nrows);
+  if (!o->track) {
+    o->g_valid = 0;
+    return SOLACE_SUCCESS;
+  }
+  if (tracked) bcd_matrix_tmatvec_rows(&o->X, o->dz, o->X.sparse ? o->rows : NULL, nrows, o->g);
+  o->g_valid = tracked;
+  if (!o->X.sparse) memset(o->dz, 0, (size_t)m * sizeof(double));
+  for (int64_t r = 0; r < nrows; r++) o->dz[o->rows[r]] = 0, o->mark[o->rows[r]] = 0;
+  return SOLACE_SUCCESS;
+}
+
+/* f after z += d X_j (one-output problems), without changing the state. */
+static int column_trial(bcd_objective *o, int64_t j, double dj, double *f_new) {
+  const bcd_matrix *X = &o->X;
+  int64_t lo = X->sparse ? X->colptr[j] : 0, hi = X->sparse ? X->colptr[j + 1] : X->m;
+  const double *col = X->sparse ? X->cval : X->dense + j * X->m;
+  double change = 0;
+  for (int64_t p = lo; p < hi; p++) {
+    int64_t i = X->sparse ? X->rowind[p] : p;
+    double z = o->z[i];
+    change -= row_phi(o, o->z, i, NULL);
+    o->z[i] = z + dj * col[p];
+    change += row_phi(o, o->z, i, NULL);
+    o->z[i] = z;
+  }
+  *f_new = o->f + change;
+  return SOLACE_SUCCESS;
+}
+
+/* The exact second derivative of f along coordinate j (one-output problems). */
+double bcd_objective_curvature(bcd_objective *o, int64_t j) {
+  if (o->problem == SOLACE_BCD_LEAST_SQUARES || o->k != 1) return o->L[j];
+  const bcd_matrix *X = &o->X;
+  int64_t lo = X->sparse ? X->colptr[j] : 0, hi = X->sparse ? X->colptr[j + 1] : X->m;
+  const double *col = X->sparse ? X->cval : X->dense + j * X->m;
+  double c = 0;
+  for (int64_t p = lo; p < hi; p++) {
+    int64_t i = X->sparse ? X->rowind[p] : p;
+    double s = -o->y[i] * o->h[i]; /* sigma(-y z) */
+    c += col[p] * col[p] * s * (1.0 - s);
+  }
+  return c;
+}
+
 static int glm_trial(bcd_objective *o, int64_t nb, const int64_t *idx, const double *d,
                      double *f_new) {
+  if (o->problem == SOLACE_BCD_LEAST_SQUARES && nb == 1) { /* d g_j + d^2 ||X_j||^2 / 2 */
+    int64_t j = idx[0];
+    *f_new = o->f + d[0] * bcd_matrix_col_dot(&o->X, j, o->h) + 0.5 * d[0] * d[0] * o->L[j];
+    return SOLACE_SUCCESS;
+  }
+  if (o->k == 1 && nb == 1) return column_trial(o, idx[0], d[0], f_new);
   int64_t nrows, count;
   touch(o, nb, idx, d, o->zt, &nrows);
   count = o->X.sparse ? nrows : o->X.m;
@@ -103,6 +185,7 @@ static int glm_trial(bcd_objective *o, int64_t nb, const int64_t *idx, const dou
 }
 
 static int glm_update(bcd_objective *o, int64_t nb, const int64_t *idx, const double *d) {
+  if (o->k == 1) return single_update(o, nb, idx, d);
   int64_t m = o->X.m, k = o->k, nrows, count;
   touch(o, nb, idx, d, o->zt, &nrows);
   count = o->X.sparse ? nrows : m;

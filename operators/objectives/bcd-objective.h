@@ -122,6 +122,9 @@ SOLACE_INTERN int bcd_objective_bound_apply(bcd_objective *o, const double *v, d
 SOLACE_INTERN int bcd_objective_dual_gap(bcd_objective *o, int penalty, double lambda, double l1,
                                          double *gap);
 
+/* The exact second derivative of a data-fitting f along coordinate j (L_j for least squares). */
+SOLACE_INTERN double bcd_objective_curvature(bcd_objective *o, int64_t j);
+
 /* Dataset generation (bcd-datasets.c): builds the objective of dataset `which`. */
 SOLACE_INTERN int bcd_dataset_build(int which, uint64_t seed, int64_t m, int64_t n,
                                     bcd_objective **obj, double *lambda, int64_t lattice[2]);
