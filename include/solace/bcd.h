@@ -79,8 +79,10 @@ enum solace_bcd_rule {
 enum solace_bcd_update {
   SOLACE_BCD_GRADIENT = 0,     /**< x_b -= grad_b / L_b, L_b = lambda_max(M_bb) */
   SOLACE_BCD_ADAPTIVE = 1,     /**< as GRADIENT with L_b found by doubling from 1 */
-  SOLACE_BCD_NEWTON = 2,       /**< d = -H_bb^-1 grad_b by Cholesky (exact on forest blocks) */
-  SOLACE_BCD_NEWTON_ARMIJO = 3 /**< Newton direction with an Armijo backtracking line search */
+  SOLACE_BCD_NEWTON = 2,       /**< matrix update d = -M_bb^-1 grad_b with the Hessian bound M (the
+                                  Hessian for quadratics and callbacks) by Cholesky, or by elimination
+                                  on forest blocks */
+  SOLACE_BCD_NEWTON_ARMIJO = 3 /**< exact Newton direction with an Armijo backtracking search */
 };
 
 /** The paper's synthetic datasets (reference/bcd.md). */

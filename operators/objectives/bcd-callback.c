@@ -91,9 +91,9 @@ static int cb_bound_apply(bcd_objective *o, const double *v, double *out) {
   return SOLACE_SUCCESS;
 }
 
-static const bcd_objective_ops cb_ops = {cb_reset,       cb_full_gradient, cb_block_gradient,
-                                         cb_update,      cb_trial,         cb_block_hessian,
-                                         cb_block_bound, cb_rowsums,       cb_bound_apply};
+static const bcd_objective_ops cb_ops = {
+    cb_reset,         cb_full_gradient, cb_block_gradient, cb_update,      cb_trial,
+    cb_block_hessian, cb_block_bound,   cb_rowsums,        cb_bound_apply, NULL};
 
 int bcd_objective_callback(int64_t n, solace_bcd_value_fn value, solace_bcd_block_gradient_fn grad,
                            solace_bcd_block_hessvec_fn hv, const double *L, void *ctx,

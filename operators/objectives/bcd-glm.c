@@ -374,9 +374,15 @@ static void glm_lipschitz(bcd_objective *o) {
   }
 }
 
-static const bcd_objective_ops glm_ops = {glm_reset,       glm_full_gradient, glm_block_gradient,
-                                          glm_update,      glm_trial,         glm_block_hessian,
-                                          glm_block_bound, glm_rowsums,       glm_bound_apply};
+static void glm_refresh(bcd_objective *o) {
+  double f = 0;
+  for (int64_t i = 0; i < o->X.m; i++) f += row_phi(o, o->z, i, NULL);
+  o->f = f;
+}
+
+static const bcd_objective_ops glm_ops = {
+    glm_reset,         glm_full_gradient, glm_block_gradient, glm_update,      glm_trial,
+    glm_block_hessian, glm_block_bound,   glm_rowsums,        glm_bound_apply, glm_refresh};
 
 int bcd_objective_glm(int problem, bcd_matrix X, const double *y, int64_t k, bcd_objective **obj) {
   if (problem != SOLACE_BCD_SOFTMAX) k = 1;

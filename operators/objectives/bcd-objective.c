@@ -59,3 +59,7 @@ int bcd_objective_bound_apply(bcd_objective *o, const double *v, double *out) {
   SolaceCall(o->ops->bound_apply(o, v, out));
   return SOLACE_SUCCESS;
 }
+
+void bcd_objective_refresh(bcd_objective *o) {
+  if (o->ops->refresh) o->ops->refresh(o);
+}

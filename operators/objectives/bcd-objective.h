@@ -32,6 +32,7 @@ typedef struct {
   int (*block_bound)(bcd_objective *o, int64_t nb, const int64_t *idx, double *M);
   int (*rowsums)(bcd_objective *o, double *out);
   int (*bound_apply)(bcd_objective *o, const double *v, double *out);
+  void (*refresh)(bcd_objective *o); /* recomputes f from the model values (drift-free) */
 } bcd_objective_ops;
 
 struct bcd_objective_s {
@@ -115,6 +116,8 @@ SOLACE_INTERN int bcd_objective_block_bound(bcd_objective *o, int64_t nb, const 
                                             double *M);
 /* out[i] = sum_j |M_ij| (or an upper bound of it). */
 SOLACE_INTERN int bcd_objective_bound_rowsums(bcd_objective *o, double *out);
+/* Recomputes f from the maintained model values, removing the drift of incremental updates. */
+SOLACE_INTERN void bcd_objective_refresh(bcd_objective *o);
 /* Applies the Hessian bound: out = M v (n vectors). */
 SOLACE_INTERN int bcd_objective_bound_apply(bcd_objective *o, const double *v, double *out);
 /* Duality gap of f + penalty at the current x for the GLM problems (LS, logistic); returns

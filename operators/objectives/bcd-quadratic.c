@@ -96,9 +96,16 @@ static int quad_rowsums(bcd_objective *o, double *out) {
   return SOLACE_SUCCESS;
 }
 
+/* f = x^T (g - c) / 2 with the maintained g = Q x - c. */
+static void quad_refresh(bcd_objective *o) {
+  double f = 0;
+  for (int64_t i = 0; i < o->n; i++) f += 0.5 * o->x[i] * (o->g[i] - o->c[i]);
+  o->f = f;
+}
+
 static const bcd_objective_ops quad_ops = {
-    quad_reset,       quad_full_gradient, quad_block_gradient, quad_update,     quad_trial,
-    quad_block_bound, quad_block_bound,   quad_rowsums,        quad_bound_apply};
+    quad_reset,       quad_full_gradient, quad_block_gradient, quad_update,      quad_trial,
+    quad_block_bound, quad_block_bound,   quad_rowsums,        quad_bound_apply, quad_refresh};
 
 /* Checks Q: CSR in range, finite, symmetric pattern and values, positive diagonal. */
 static int check_q(int64_t n, const int64_t *rowptr, const int64_t *colind, const double *values) {

@@ -23,6 +23,7 @@ static int kkt_violation(solace_bcd s, double *gap) {
 
 int bcd_gap(solace_bcd s, double *gap) {
   bcd_objective *o = s->obj;
+  if (o->x) bcd_objective_refresh(o);
   if (s->penalty != SOLACE_BCD_PENALTY_NONE &&
       (o->problem == SOLACE_BCD_LEAST_SQUARES || o->problem == SOLACE_BCD_LOGISTIC)) {
     SolaceCall(bcd_objective_dual_gap(o, s->penalty, s->lambda, s->l1, gap));

@@ -101,7 +101,11 @@ static int newton_direction(solace_bcd s, bcd_work *w, int64_t nf, const int64_t
   if (s->forest && o->problem == SOLACE_BCD_QUADRATIC) {
     status = bcd_forest_solve(o->n, o->qptr, o->qind, o->qval, nf, sub, rF, dF);
   } else {
-    status = bcd_objective_block_hessian(o, nf, sub, w->H);
+    /* NEWTON is the paper's matrix update with the Hessian bound M_bb (a majorizer: every
+     * step decreases f); NEWTON_ARMIJO uses the exact Hessian with the line search */
+    int bound = s->update == SOLACE_BCD_NEWTON && o->problem != SOLACE_BCD_CALLBACK;
+    status = bound ? bcd_objective_block_bound(o, nf, sub, w->H)
+                   : bcd_objective_block_hessian(o, nf, sub, w->H);
     if (!status) memcpy(dF, rF, (size_t)nf * sizeof(double));
     if (!status) status = bcd_spd_solve(nf, w->H, dF);
   }
