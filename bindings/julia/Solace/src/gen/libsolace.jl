@@ -89,8 +89,8 @@ const SOLACE_BCD_GSQ = Cint(6)  # max grad_b^T M_b^-1 grad_b (variable blocks: I
 # enum solace_bcd_update
 const SOLACE_BCD_GRADIENT = Cint(0)  # x_b -= grad_b / L_b, L_b = lambda_max(M_bb)
 const SOLACE_BCD_ADAPTIVE = Cint(1)  # as GRADIENT with L_b found by doubling from 1
-const SOLACE_BCD_NEWTON = Cint(2)  # d = -H_bb^-1 grad_b by Cholesky (exact on forest blocks)
-const SOLACE_BCD_NEWTON_ARMIJO = Cint(3)  # Newton direction with an Armijo backtracking line search
+const SOLACE_BCD_NEWTON = Cint(2)  # matrix update d = -M_bb^-1 grad_b with the Hessian bound M (the Hessian for quadratics and callbacks) by Cholesky, or by elimination on forest blocks
+const SOLACE_BCD_NEWTON_ARMIJO = Cint(3)  # exact Newton direction with an Armijo backtracking search
 # enum solace_bcd_dataset
 const SOLACE_BCD_DATA_A = Cint(0)  # sparse least squares 1000 x 10000
 const SOLACE_BCD_DATA_B = Cint(1)  # logistic on the design of A
