@@ -148,6 +148,13 @@ static int column_trial(bcd_objective *o, int64_t j, double dj, double *f_new) {
   return SOLACE_SUCCESS;
 }
 
+void bcd_objective_row_curvatures(const bcd_objective *o, double *D) {
+  for (int64_t i = 0; i < o->X.m; i++) {
+    double s = -o->y[i] * o->h[i]; /* sigma(-y z) */
+    D[i] = o->problem == SOLACE_BCD_LEAST_SQUARES ? 1.0 : s * (1.0 - s);
+  }
+}
+
 /* The exact second derivative of f along coordinate j (one-output problems). */
 double bcd_objective_curvature(bcd_objective *o, int64_t j) {
   if (o->problem == SOLACE_BCD_LEAST_SQUARES || o->k != 1) return o->L[j];
@@ -185,7 +192,8 @@ static int glm_trial(bcd_objective *o, int64_t nb, const int64_t *idx, const dou
 }
 
 static int glm_update(bcd_objective *o, int64_t nb, const int64_t *idx, const double *d) {
-  if (o->k == 1) return single_update(o, nb, idx, d);
+  if (o->problem == SOLACE_BCD_LEAST_SQUARES || (o->k == 1 && nb == 1))
+    return single_update(o, nb, idx, d);
   int64_t m = o->X.m, k = o->k, nrows, count;
   touch(o, nb, idx, d, o->zt, &nrows);
   count = o->X.sparse ? nrows : m;

@@ -175,3 +175,26 @@ int bcd_matrix_abs_rowsums(const bcd_matrix *A, double *out) {
   free(rs);
   return SOLACE_SUCCESS;
 }
+
+void bcd_matrix_col_axpy_weighted(const bcd_matrix *A, int64_t j, double alpha, const double *w,
+                                  double *v) {
+  if (!A->sparse) {
+    const double *col = A->dense + j * A->m;
+    for (int64_t i = 0; i < A->m; i++) v[i] += alpha * w[i] * col[i];
+    return;
+  }
+  for (int64_t p = A->colptr[j]; p < A->colptr[j + 1]; p++)
+    v[A->rowind[p]] += alpha * w[A->rowind[p]] * A->cval[p];
+}
+
+double bcd_matrix_col_wnorm2(const bcd_matrix *A, int64_t j, const double *w) {
+  double s = 0;
+  if (!A->sparse) {
+    const double *col = A->dense + j * A->m;
+    for (int64_t i = 0; i < A->m; i++) s += w[i] * col[i] * col[i];
+    return s;
+  }
+  for (int64_t p = A->colptr[j]; p < A->colptr[j + 1]; p++)
+    s += w[A->rowind[p]] * A->cval[p] * A->cval[p];
+  return s;
+}

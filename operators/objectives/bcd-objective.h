@@ -81,6 +81,11 @@ SOLACE_INTERN void bcd_matrix_col_axpy(const bcd_matrix *A, int64_t j, double al
 /* g[j] += sum_r A_rj dv[r] over the listed rows (all rows when rows == NULL). */
 SOLACE_INTERN void bcd_matrix_tmatvec_rows(const bcd_matrix *A, const double *dv,
                                            const int64_t *rows, int64_t nrows, double *g);
+/* v += alpha w .* A_j (elementwise weights w of length m). */
+SOLACE_INTERN void bcd_matrix_col_axpy_weighted(const bcd_matrix *A, int64_t j, double alpha,
+                                                const double *w, double *v);
+/* sum_i w_i A_ij^2. */
+SOLACE_INTERN double bcd_matrix_col_wnorm2(const bcd_matrix *A, int64_t j, const double *w);
 /* Row sums of |A|^T |A| (an upper bound of the Gram matrix's absolute row sums). */
 SOLACE_INTERN int bcd_matrix_abs_rowsums(const bcd_matrix *A, double *out);
 
@@ -125,6 +130,8 @@ SOLACE_INTERN int bcd_objective_bound_apply(bcd_objective *o, const double *v, d
 SOLACE_INTERN int bcd_objective_dual_gap(bcd_objective *o, int penalty, double lambda, double l1,
                                          double *gap);
 
+/* The loss curvatures phi''(z_i) of the one-output problems into D[0..m-1]. */
+SOLACE_INTERN void bcd_objective_row_curvatures(const bcd_objective *o, double *D);
 /* The exact second derivative of a data-fitting f along coordinate j (L_j for least squares). */
 SOLACE_INTERN double bcd_objective_curvature(bcd_objective *o, int64_t j);
 
