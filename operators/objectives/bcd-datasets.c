@@ -147,7 +147,7 @@ static int build_fit(int which, uint64_t seed, int64_t m, int64_t n, bcd_objecti
   return status;
 }
 
-/* 100 (or n/25) distinct labelled nodes of n, with values +-1 or from the moon of each node. */
+/* 100 (n/25 + 1 below 2000 nodes) distinct labelled nodes of n, with values +-1 or from the moon of each node. */
 static int choose_labels(uint64_t seed, int64_t n, int64_t nl, int64_t *labelled, double *values,
                          const double *moon) {
   double *u;
@@ -232,7 +232,7 @@ static int knn_graph(int64_t n, const double *p, coo *c) {
 
 /* Datasets D and E: the graph, the labels, the label-propagation objective. */
 static int build_graph(int which, uint64_t seed, int64_t size, bcd_objective **obj) {
-  int64_t n = which == SOLACE_BCD_DATA_D ? size * size : size, nl = n >= 2500 ? 100 : n / 25 + 1;
+  int64_t n = which == SOLACE_BCD_DATA_D ? size * size : size, nl = n >= 2000 ? 100 : n / 25 + 1;
   coo c = {n, n, 0, 0, NULL, NULL, NULL};
   double *pts = NULL, *moon = NULL, *values = NULL, *val = NULL;
   int64_t *labelled = NULL, *ptr = NULL, *ind = NULL;

@@ -213,6 +213,8 @@ static int glm_update(bcd_objective *o, int64_t nb, const int64_t *idx, const do
                               o->g + c * o->nf);
   else
     o->g_valid = 0;
+  for (int64_t r = 0; r < count; r++) /* dz is zero between updates (column steps add to it) */
+    for (int64_t c = 0; c < k; c++) o->dz[(o->X.sparse ? o->rows[r] : r) + c * m] = 0;
   untouch(o, nrows);
   return SOLACE_SUCCESS;
 }
