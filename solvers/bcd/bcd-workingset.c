@@ -5,6 +5,7 @@
  * the outer one. One history entry per outer iteration. */
 #include "solvers/bcd/bcd-impl.h"
 
+#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #define INNER_FRACTION 0.3
 #define INNER_EPOCHS   2000
 #define GAP_EVERY      10
+#define ANDERSON_K     5
 
 /* How far coordinate j is from entering the support: (lambda - |g_j|) / ||X_j||; the support
  * itself scores -inf so that it always stays in the set. */
@@ -142,16 +144,63 @@ static int inner_newton(solace_bcd s, int64_t it, bcd_work *w, double target) {
   return status;
 }
 
-/* Cyclic epochs over the working set until its gap is below target. */
-static int inner_solve(solace_bcd s, int64_t it, bcd_work *w, double target) {
+/* Anderson extrapolation of the last ANDERSON_K + 1 epoch iterates x^0..x^K of the set:
+ * c = argmin ||sum_k c_k (x^{k+1} - x^k)|| with sum c = 1, x_e = sum_k c_k x^{k+1}; the step
+ * to x_e is taken only if it lowers F (and keeps x >= 0 for the non-negative penalty). */
+static int extrapolate(solace_bcd s, bcd_work *w, const double *hist, double *d) {
+  int64_t nb = w->nb;
+  double C[ANDERSON_K * ANDERSON_K], z[ANDERSON_K], sum = 0, trace = 0;
+  for (int a = 0; a < ANDERSON_K; a++)
+    for (int b = 0; b < ANDERSON_K; b++) {
+      double v = 0;
+      for (int64_t i = 0; i < nb; i++)
+        v += (hist[(a + 1) * nb + i] - hist[a * nb + i]) *
+             (hist[(b + 1) * nb + i] - hist[b * nb + i]);
+      C[a + b * ANDERSON_K] = v;
+    }
+  for (int a = 0; a < ANDERSON_K; a++) trace += C[a + a * ANDERSON_K], z[a] = 1;
+  for (int a = 0; a < ANDERSON_K; a++) C[a + a * ANDERSON_K] += 1e-10 * trace + 1e-300;
+  if (LAPACKE_dposv(LAPACK_COL_MAJOR, 'L', ANDERSON_K, 1, C, ANDERSON_K, z, ANDERSON_K))
+    return SOLACE_SUCCESS; /* a singular history: no extrapolation */
+  for (int a = 0; a < ANDERSON_K; a++) sum += z[a];
+  double pen = 0, f_new;
+  for (int64_t i = 0; i < nb; i++) {
+    double xe = 0, x = s->x[w->idx[i]];
+    for (int a = 0; a < ANDERSON_K; a++) xe += z[a] / sum * hist[(a + 1) * nb + i];
+    if (s->penalty == SOLACE_BCD_PENALTY_L1_POS && xe < 0) xe = 0;
+    d[i] = xe - x, pen += fabs(xe) - fabs(x);
+  }
+  SolaceCall(bcd_objective_trial(s->obj, nb, w->idx, d, &f_new));
+  if (f_new - s->obj->f + s->lambda * pen >= 0) return SOLACE_SUCCESS;
+  bcd_apply_l1(s, s->iters, nb, w->idx, d);
+  SolaceCall(bcd_objective_update(s->obj, nb, w->idx, d));
+  return SOLACE_SUCCESS;
+}
+
+/* Cyclic epochs over the working set, Anderson-extrapolated every ANDERSON_K + 1 epochs, until
+ * the set's gap is below target. */
+static int epochs(solace_bcd s, int64_t it, bcd_work *w, double target, double *hist, double *d) {
+  int64_t nb = w->nb;
   for (int64_t epoch = 1; epoch <= INNER_EPOCHS; epoch++) {
-    for (int64_t a = 0; a < w->nb; a++) SolaceCall(coordinate_step(s, it, w->idx[a]));
+    for (int64_t a = 0; a < nb; a++) SolaceCall(coordinate_step(s, it, w->idx[a]));
+    int slot = (int)((epoch - 1) % (ANDERSON_K + 1));
+    for (int64_t a = 0; a < nb; a++) hist[slot * nb + a] = s->x[w->idx[a]];
+    if (slot == ANDERSON_K) SolaceCall(extrapolate(s, w, hist, d));
     if (epoch % GAP_EVERY) continue;
     double gap;
     SolaceCall(inner_gap(s, w, &gap));
     if (gap <= target) break;
   }
   return SOLACE_SUCCESS;
+}
+
+static int inner_solve(solace_bcd s, int64_t it, bcd_work *w, double target) {
+  double *hist, *d;
+  SolaceCall(SolaceCalloc((ANDERSON_K + 1) * w->nb, &hist));
+  int status = SolaceCalloc(w->nb, &d);
+  if (!status) status = epochs(s, it, w, target, hist, d);
+  free(hist), free(d);
+  return status;
 }
 
 static int outer_loop(solace_bcd s, bcd_work *w, double t0) {
