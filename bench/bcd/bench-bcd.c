@@ -171,12 +171,12 @@ int main(int argc, char **argv) {
          quick ? "quick" : "paper");
   printf("%-3s %6s %-9s %6s %-9s %-9s %12s %9s %8s\n", "set", "vars", "partition", "block", "rule",
          "update", "F - F*", "paper", "seconds");
-  static const dataset_t sets[] = {{SOLACE_BCD_DATA_A, "A", 1000, 10000, 300, 3000},
-                                   {SOLACE_BCD_DATA_B, "B", 1000, 10000, 300, 3000},
-                                   {SOLACE_BCD_DATA_C, "C", 1000, 1000, 200, 200},
+  static const dataset_t sets[] = {{SOLACE_BCD_DATA_A, "A", 1000, 10000, 300, 2000},
+                                   {SOLACE_BCD_DATA_B, "B", 1000, 10000, 300, 2000},
+                                   {SOLACE_BCD_DATA_C, "C", 1000, 1000, 150, 150},
                                    {SOLACE_BCD_DATA_D, "D", 50, 0, 20, 0},
                                    {SOLACE_BCD_DATA_E, "E", 2000, 0, 400, 0},
-                                   {SOLACE_BCD_DATA_L1, "L1", 1000, 10000, 300, 3000}};
+                                   {SOLACE_BCD_DATA_L1, "L1", 1000, 10000, 300, 2000}};
   for (int k = 0; k < 6; k++)
     if (bench_dataset(&sets[k], quick, seed)) return 1;
   return 0;
