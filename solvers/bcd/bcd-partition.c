@@ -16,13 +16,27 @@ int bcd_partition_is_forest(int partition) {
          partition == SOLACE_BCD_PART_FOREST || partition == SOLACE_BCD_PART_TREE;
 }
 
-/* qsort of indices by a key (ascending); the key array is reached through a file-scope pointer
- * because qsort has no context argument. */
-static const double *sort_key;
+/* A coordinate and its sort key (qsort has no context argument: the key travels along). */
+typedef struct {
+  double key;
+  int64_t index;
+} keyed;
+
 static int by_key(const void *a, const void *b) {
-  double ka = sort_key[*(const int64_t *)a], kb = sort_key[*(const int64_t *)b];
-  if (ka != kb) return ka < kb ? -1 : 1;
-  return *(const int64_t *)a < *(const int64_t *)b ? -1 : 1;
+  const keyed *x = a, *y = b;
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  return x->index < y->index ? -1 : 1;
+}
+
+/* order[0..n-1] = the coordinates sorted by ascending sign * key[i] (ties by index). */
+static int sort_by(int64_t n, const double *key, double sign, int64_t *order) {
+  keyed *pairs;
+  SolaceCall(SolaceCalloc(n, &pairs));
+  for (int64_t i = 0; i < n; i++) pairs[i].key = sign * key[i], pairs[i].index = i;
+  qsort(pairs, (size_t)n, sizeof(keyed), by_key);
+  for (int64_t i = 0; i < n; i++) order[i] = pairs[i].index;
+  free(pairs);
+  return SOLACE_SUCCESS;
 }
 
 /* Chops the ordered coordinates into blocks of tau (the last may be shorter). */
@@ -51,14 +65,11 @@ static int sized_blocks(solace_bcd s, bcd_blocks *blocks) {
   SolaceCall(SolaceCalloc(n, &order));
   for (int64_t i = 0; i < n; i++) order[i] = i;
   int status = SOLACE_SUCCESS;
-  if (s->partition == SOLACE_BCD_PART_SORT || s->partition == SOLACE_BCD_PART_AVG) {
-    sort_key = o->L;
-    qsort(order, (size_t)n, sizeof(int64_t), by_key);
-    if (s->partition == SOLACE_BCD_PART_AVG) status = interleave(n, order);
-  } else if (s->partition == SOLACE_BCD_PART_ROWSUM) {
-    sort_key = s->rowsum;
-    qsort(order, (size_t)n, sizeof(int64_t), by_key);
-  }
+  if (s->partition == SOLACE_BCD_PART_SORT || s->partition == SOLACE_BCD_PART_AVG)
+    status = sort_by(n, o->L, 1.0, order);
+  else if (s->partition == SOLACE_BCD_PART_ROWSUM)
+    status = sort_by(n, s->rowsum, 1.0, order);
+  if (!status && s->partition == SOLACE_BCD_PART_AVG) status = interleave(n, order);
   if (!status) status = chop(n, s->tau, order, blocks);
   if (status) free(order), blocks->idx = NULL;
   return status;
@@ -197,13 +208,7 @@ int bcd_partition_fixed(solace_bcd s, bcd_blocks *blocks) {
 int bcd_tree_block(solace_bcd s, const double *score, bcd_work *w) {
   bcd_objective *o = s->obj;
   int64_t n = o->n;
-  for (int64_t i = 0; i < n; i++) w->order[i] = i;
-  double *neg;
-  SolaceCall(SolaceCalloc(n, &neg));
-  for (int64_t i = 0; i < n; i++) neg[i] = -score[i];
-  sort_key = neg;
-  qsort(w->order, (size_t)n, sizeof(int64_t), by_key);
-  free(neg);
+  SolaceCall(sort_by(n, score, -1.0, w->order)); /* descending scores */
   forest_scratch f = {0};
   int status = scratch_alloc(n, &f);
   w->nb = 0;

@@ -269,6 +269,11 @@ static int inner_solve(solace_bcd s, int64_t it, bcd_work *w, double target) {
   return status;
 }
 
+/* The mean number of stored entries of a column (m for dense data). */
+static int64_t column_length(const bcd_matrix *X) {
+  return X->sparse ? X->colptr[X->n] / X->n : X->m;
+}
+
 static int outer_loop(solace_bcd s, bcd_work *w, double t0) {
   bcd_objective *o = s->obj;
   int64_t n = o->n, ws = WS_START < n ? WS_START : n;
@@ -284,7 +289,7 @@ static int outer_loop(solace_bcd s, bcd_work *w, double t0) {
     SolaceCall(choose(s, ws, w));
     if (o->problem == SOLACE_BCD_LOGISTIC)
       SolaceCall(inner_newton(s, it, w, INNER_FRACTION * gap));
-    else if (o->X.m >= 4 * w->nb)
+    else if (column_length(&o->X) >= 4 * w->nb) /* a step costs O(|W|) instead of O(m_j) */
       SolaceCall(inner_gram(s, it, w, INNER_FRACTION * gap));
     else
       SolaceCall(inner_solve(s, it, w, INNER_FRACTION * gap));

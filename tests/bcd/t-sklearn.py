@@ -151,6 +151,9 @@ def softmax_case(tmp, rng):
 
 
 def bad_input(tmp):
+    out = run(["-help"])
+    check(out.returncode == 0 and "-rule" in out.stdout and "default" in out.stdout,
+          "-help lists the options with their defaults")
     out = run(["-problem", "ls", "-i", os.path.join(tmp, "missing.h5")])
     check(out.returncode != 0 and "cannot open" in out.stderr, "missing input file is reported")
     out = run(["-frobnicate", "3"])
