@@ -28,7 +28,10 @@ static int block_constants(solace_bcd s, int64_t q, double *M) {
   bcd_blocks *B = &s->blocks;
   int64_t nb = B->ptr[q + 1] - B->ptr[q];
   const int64_t *idx = B->idx + B->ptr[q];
-  SolaceCall(bcd_objective_block_bound(s->obj, nb, idx, M));
+  if (nb == 1)
+    M[0] = s->obj->L[idx[0]]; /* the bound's diagonal: no Gram product needed */
+  else
+    SolaceCall(bcd_objective_block_bound(s->obj, nb, idx, M));
   if (s->rule == SOLACE_BCD_GSQ) {
     double *F = s->chol + s->cholptr[q], top = 0;
     memcpy(F, M, (size_t)(nb * nb) * sizeof(double));

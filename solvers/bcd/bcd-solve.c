@@ -93,7 +93,7 @@ static int start(solace_bcd s) {
   s->forest = bcd_partition_is_forest(s->partition);
   o->x = s->x, o->track = needs_gradient(s), o->g_valid = 0;
   SolaceCall(bcd_objective_reset(o, s->x));
-  SolaceCall(bcd_select_setup(s));
+  if (!s->working_set) SolaceCall(bcd_select_setup(s)); /* working sets choose their own blocks */
   return SOLACE_SUCCESS;
 }
 
