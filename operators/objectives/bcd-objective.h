@@ -51,7 +51,7 @@ struct bcd_objective_s {
   bcd_matrix X;
   double *y, *z, *h; /* targets, X W (m x k), dphi/dz (m x k) */
   double *zt, *dz;   /* scratch m x k */
-  int64_t *rows;     /* touched rows scratch */
+  int64_t *rows;     /* touched rows (GLM); position map, all -1 at rest (quadratic) */
   char *mark;
   /* quadratic state */
   int64_t *qptr, *qind;

@@ -12,11 +12,10 @@ typedef struct {
 } forest;
 
 static void forest_free(forest *f) {
-  free(f->pos), free(f->order), free(f->parent), free(f->diag), free(f->w), free(f->rhs);
+  free(f->order), free(f->parent), free(f->diag), free(f->w), free(f->rhs);
 }
 
-static int forest_alloc(int64_t n, int64_t nb, forest *f) {
-  SolaceCall(SolaceCalloc(n, &f->pos));
+static int forest_alloc(int64_t nb, forest *f) {
   SolaceCall(SolaceCalloc(nb, &f->order));
   SolaceCall(SolaceCalloc(nb, &f->parent));
   SolaceCall(SolaceCalloc(nb, &f->diag));
@@ -68,11 +67,11 @@ static void eliminate(int64_t nb, forest *f, double *d) {
   }
 }
 
-int bcd_forest_solve(int64_t n, const int64_t *qptr, const int64_t *qind, const double *qval,
+int bcd_forest_solve(int64_t *pos, const int64_t *qptr, const int64_t *qind, const double *qval,
                      int64_t nb, const int64_t *idx, const double *r, double *d) {
   forest f = {0};
-  int status = forest_alloc(n, nb, &f);
-  for (int64_t i = 0; !status && i < n; i++) f.pos[i] = -1;
+  int status = forest_alloc(nb, &f);
+  f.pos = pos;
   for (int64_t a = 0; !status && a < nb; a++) f.pos[idx[a]] = a, f.rhs[a] = r[a];
   if (!status) status = traverse(qptr, qind, qval, nb, idx, &f);
   for (int64_t a = 0; !status && a < nb; a++)
@@ -80,6 +79,7 @@ int bcd_forest_solve(int64_t n, const int64_t *qptr, const int64_t *qind, const 
       status = solace_error_set(SOLACE_ERR_ARG, __func__, "Q(%lld, %lld) = %g is not positive",
                                 (long long)idx[a], (long long)idx[a], f.diag[a]);
   if (!status) eliminate(nb, &f, d);
+  for (int64_t a = 0; f.order && a < nb; a++) pos[idx[a]] = -1;
   forest_free(&f);
   return status;
 }

@@ -68,8 +68,9 @@ SOLACE_INTERN int bcd_lambda_max(int64_t nb, double *M, double *lmax);
 SOLACE_INTERN int bcd_spd_solve(int64_t nb, double *M, double *r);
 
 /* Forest solves (bcd-forest.c): solves Q_bb d = r by elimination on the forest induced by
- * the block in the graph of Q (CSR qptr/qind/qval); SOLACE_ERR_ARG if it is not a forest. */
-SOLACE_INTERN int bcd_forest_solve(int64_t n, const int64_t *qptr, const int64_t *qind,
+ * the block in the graph of Q (CSR qptr/qind/qval); SOLACE_ERR_ARG if it is not a forest.
+ * pos: n entries, all -1 (scratch, restored). */
+SOLACE_INTERN int bcd_forest_solve(int64_t *pos, const int64_t *qptr, const int64_t *qind,
                                    const double *qval, int64_t nb, const int64_t *idx,
                                    const double *r, double *d);
 

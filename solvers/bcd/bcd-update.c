@@ -99,7 +99,7 @@ static int newton_direction(solace_bcd s, bcd_work *w, int64_t nf, const int64_t
   for (int64_t a = 0; a < nf; a++) sub[a] = w->idx[free_pos[a]];
   int status;
   if (s->forest && o->problem == SOLACE_BCD_QUADRATIC) {
-    status = bcd_forest_solve(o->n, o->qptr, o->qind, o->qval, nf, sub, rF, dF);
+    status = bcd_forest_solve(o->rows, o->qptr, o->qind, o->qval, nf, sub, rF, dF);
   } else {
     /* NEWTON is the paper's matrix update with the Hessian bound M_bb (a majorizer: every
      * step decreases f); NEWTON_ARMIJO uses the exact Hessian with the line search */

@@ -35,7 +35,7 @@ static int check_forest_solves(solace_bcd bcd, const double *Q) {
       r[a] = ref[a] = sin(1.0 + (double)(a * 7 + q));
       for (int64_t b = 0; b < nb; b++) Qb[a + b * nb] = Q[idx[a] + idx[b] * n];
     }
-    TEST_CALL(bcd_forest_solve(n, o->qptr, o->qind, o->qval, nb, idx, r, d));
+    TEST_CALL(bcd_forest_solve(o->rows, o->qptr, o->qind, o->qval, nb, idx, r, d));
     TEST_ASSERT(LAPACKE_dposv(LAPACK_COL_MAJOR, 'L', (int)nb, 1, Qb, (int)nb, ref, (int)nb) == 0,
                 "dposv");
     worst = fmax(worst, bcd_test_relerr(nb, d, ref));
@@ -55,7 +55,7 @@ static int check_forest_solves(solace_bcd bcd, const double *Q) {
         }
   double r4[4] = {1, 2, 3, 4}, d4[4];
   TEST_ASSERT(cyc, "no unlabelled square found");
-  TEST_FAILS_WITH(bcd_forest_solve(n, o->qptr, o->qind, o->qval, 4, square, r4, d4),
+  TEST_FAILS_WITH(bcd_forest_solve(o->rows, o->qptr, o->qind, o->qval, 4, square, r4, d4),
                   SOLACE_ERR_ARG);
   bcd_blocks_free(&B);
   return 0;
