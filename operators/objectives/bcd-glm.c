@@ -3,6 +3,7 @@
  * and g by X^T of the change of h on those rows only. */
 #include "operators/objectives/bcd-objective.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,15 @@ static void untouch(bcd_objective *o, int64_t nrows) {
  * collects the change of h for the gradient. */
 static void column_step(bcd_objective *o, int64_t j, double dj, int64_t *nrows) {
   const bcd_matrix *X = &o->X;
+  if (!X->sparse && o->problem == SOLACE_BCD_LEAST_SQUARES) { /* dense: BLAS level 1 */
+    int m = (int)X->m;
+    const double *col = X->dense + j * X->m;
+    o->f += dj * cblas_ddot(m, col, 1, o->h, 1) + 0.5 * dj * dj * o->L[j];
+    cblas_daxpy(m, dj, col, 1, o->h, 1);
+    cblas_daxpy(m, dj, col, 1, o->z, 1);
+    if (o->track) cblas_daxpy(m, dj, col, 1, o->dz, 1);
+    return;
+  }
   int64_t lo = X->sparse ? X->colptr[j] : 0, hi = X->sparse ? X->colptr[j + 1] : X->m;
   const double *col = X->sparse ? X->cval : X->dense + j * X->m;
   int ls = o->problem == SOLACE_BCD_LEAST_SQUARES;
