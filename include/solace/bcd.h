@@ -57,8 +57,8 @@ enum solace_bcd_partition {
   SOLACE_BCD_PART_AVG = 2,      /**< fixed blocks alternately taking the smallest/largest L_i */
   SOLACE_BCD_PART_ROWSUM = 3,   /**< as SORT, scored by row sums of |Hessian bound| */
   SOLACE_BCD_PART_VARIABLE = 4, /**< variable blocks: the tau best coordinates by the rule */
-  SOLACE_BCD_PART_REDBLACK = 5, /**< two colour classes of a bipartite graph (quadratic only) */
-  SOLACE_BCD_PART_COMB = 6,     /**< two comb-shaped forests of a lattice (set_lattice) */
+  SOLACE_BCD_PART_REDBLACK = 5, /**< two colour classes of a bipartite graph (tau unused) */
+  SOLACE_BCD_PART_COMB = 6,     /**< two comb-shaped forests of a lattice (tau unused) */
   SOLACE_BCD_PART_FOREST = 7,   /**< greedy partition of the graph into forests */
   SOLACE_BCD_PART_TREE = 8      /**< variable forest block grown greedily by |grad_i| */
 };
@@ -182,8 +182,8 @@ SOLACE_EXPORT int solace_bcd_set_rule(solace_bcd bcd, int rule);
 /** Sets the update rule (::solace_bcd_update). */
 SOLACE_EXPORT int solace_bcd_set_update(solace_bcd bcd, int update);
 
-/** Sets the iteration limit (>= 1) and the stopping tolerance tol >= 0 on the gap relative to
- * F(0) (0: run all iterations). */
+/** Sets the iteration limit (>= 1) and the stopping tolerance tol >= 0: stop when the gap is
+ * <= tol F(x0) (tol times the initial gap when F(x0) <= 0); 0 runs all iterations. */
 SOLACE_EXPORT int solace_bcd_set_stop(solace_bcd bcd, int64_t max_iterations, double tol);
 
 /** Sets the seed of the random rules (Philox stream 0 of `seed`). */

@@ -74,8 +74,8 @@ const SOLACE_BCD_PART_SORT = Cint(1)  # fixed blocks of coordinates sorted by L_
 const SOLACE_BCD_PART_AVG = Cint(2)  # fixed blocks alternately taking the smallest/largest L_i
 const SOLACE_BCD_PART_ROWSUM = Cint(3)  # as SORT, scored by row sums of |Hessian bound|
 const SOLACE_BCD_PART_VARIABLE = Cint(4)  # variable blocks: the tau best coordinates by the rule
-const SOLACE_BCD_PART_REDBLACK = Cint(5)  # two colour classes of a bipartite graph (quadratic only)
-const SOLACE_BCD_PART_COMB = Cint(6)  # two comb-shaped forests of a lattice (set_lattice)
+const SOLACE_BCD_PART_REDBLACK = Cint(5)  # two colour classes of a bipartite graph (tau unused)
+const SOLACE_BCD_PART_COMB = Cint(6)  # two comb-shaped forests of a lattice (tau unused)
 const SOLACE_BCD_PART_FOREST = Cint(7)  # greedy partition of the graph into forests
 const SOLACE_BCD_PART_TREE = Cint(8)  # variable forest block grown greedily by |grad_i|
 # enum solace_bcd_rule
@@ -1234,8 +1234,8 @@ function solace_bcd_set_update(bcd, update)
     ccall((:solace_bcd_set_update, libsolace()), Cint, (Ptr{Cvoid}, Cint), bcd, update)
 end
 
-# Sets the iteration limit (>= 1) and the stopping tolerance tol >= 0 on the gap relative to
-# F(0) (0: run all iterations).
+# Sets the iteration limit (>= 1) and the stopping tolerance tol >= 0: stop when the gap is
+# <= tol F(x0) (tol times the initial gap when F(x0) <= 0); 0 runs all iterations.
 # C (bcd.h): int solace_bcd_set_stop(solace_bcd bcd, int64_t max_iterations, double tol)
 function solace_bcd_set_stop(bcd, max_iterations, tol)
     ccall((:solace_bcd_set_stop, libsolace()), Cint, (Ptr{Cvoid}, Int64, Cdouble), bcd, max_iterations, tol)
