@@ -16,5 +16,6 @@
 #include "solace/skr.h"
 #include "solace/koopman.h"
 #include "solace/implicit.h"
+#include "solace/bcd.h"
 
 #endif

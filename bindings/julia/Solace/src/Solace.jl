@@ -25,7 +25,8 @@ export SolaceError, Store, Pde, Generate, Skr, CSR, destroy!, initialize, finali
        write_sample!, read_sample, read_stats, set_attribute!, get_attribute_string,
        get_attribute_double, get_attribute_int, sample, solve, run!, summary_figures,
        solve_sequence, set_features!, solve_order, store_grid, store_count, store_family,
-       Implicit, implicit_jvp, implicit_vjp, implicit_jacobian, implicit_report
+       Implicit, implicit_jvp, implicit_vjp, implicit_jacobian, implicit_report,
+       Bcd, bcd_fit, bcd_history
 
 # ---- finding the library -----------------------------------------------------------------------
 
@@ -145,7 +146,8 @@ for (T, destroy, petsc) in ((:Store, :solace_store_destroy, false),
                             (:Pde, :solace_pde_destroy, true),
                             (:Generate, :solace_generate_destroy, true),
                             (:Skr, :solace_skr_destroy, true),
-                            (:Implicit, :solace_implicit_destroy, false))
+                            (:Implicit, :solace_implicit_destroy, false),
+                            (:Bcd, :solace_bcd_destroy, false))
     @eval begin
         mutable struct $T
             ptr::Ptr{Cvoid}
@@ -639,6 +641,150 @@ function implicit_report(h::Implicit)
     r, lr, its, fd = Ref(0.0), Ref(0.0), Ref(Int64(0)), Ref(Cint(0))
     check(L.solace_implicit_get_report(h, r, lr, its, fd))
     return (residual = r[], linear_residual = lr[], iterations = its[], fd_products = fd[])
+end
+
+# ---- bcd ---------------------------------------------------------------------------------------
+
+const _BCD_CHOICES = Dict(
+    :problem => (ls = SOLACE_BCD_LEAST_SQUARES, logistic = SOLACE_BCD_LOGISTIC,
+                 softmax = SOLACE_BCD_SOFTMAX),
+    :penalty => (none = SOLACE_BCD_PENALTY_NONE, l1 = SOLACE_BCD_PENALTY_L1,
+                 l1pos = SOLACE_BCD_PENALTY_L1_POS),
+    :partition => (order = SOLACE_BCD_PART_ORDER, sort = SOLACE_BCD_PART_SORT,
+                   avg = SOLACE_BCD_PART_AVG, rowsum = SOLACE_BCD_PART_ROWSUM,
+                   variable = SOLACE_BCD_PART_VARIABLE),
+    :rule => (cyclic = SOLACE_BCD_CYCLIC, random = SOLACE_BCD_RANDOM,
+              lipschitz = SOLACE_BCD_LIPSCHITZ, gs = SOLACE_BCD_GS, gsl = SOLACE_BCD_GSL,
+              gsd = SOLACE_BCD_GSD, gsq = SOLACE_BCD_GSQ),
+    :update => (gradient = SOLACE_BCD_GRADIENT, adaptive = SOLACE_BCD_ADAPTIVE,
+                newton = SOLACE_BCD_NEWTON, armijo = SOLACE_BCD_NEWTON_ARMIJO))
+
+function _bcd_choice(kind::Symbol, value::Symbol)
+    table = _BCD_CHOICES[kind]
+    haskey(table, value) || throw(ArgumentError("$kind must be one of $(keys(table))"))
+    return Cint(table[value])
+end
+
+"A block coordinate descent solver (see docs/bcd.md); `Bcd()` has the C defaults."
+Bcd() = _new_handle(Bcd, ref -> L.solace_bcd_create(ref))
+
+# Sets the rules and runs the solve; returns the solution.
+function _bcd_run(b::Bcd, n; penalty, lambda, partition, block, rule, update, iters, tol)
+    check(L.solace_bcd_set_penalty(b, _bcd_choice(:penalty, penalty), Float64(lambda)))
+    check(L.solace_bcd_set_partition(b, _bcd_choice(:partition, partition), Int64(block)))
+    check(L.solace_bcd_set_rule(b, _bcd_choice(:rule, rule)))
+    check(L.solace_bcd_set_update(b, _bcd_choice(:update, update)))
+    check(L.solace_bcd_set_stop(b, Int64(iters), Float64(tol)))
+    check(L.solace_bcd_solve(b))
+    x = zeros(Float64, n)
+    check(L.solace_bcd_get_solution(b, x))
+    return x
+end
+
+"""
+    bcd_fit(X, y; problem = :ls, classes = 0, penalty = :none, lambda = 0, partition = :order,
+            block = 1, rule = :cyclic, update = :gradient, iters = 500, tol = 0)
+
+Fits least squares, logistic (y = +-1) or softmax (y = 0..classes-1) on the dense matrix X by
+BCD; returns `(x, b)` with the solver `b` for `bcd_history(b)`. Softmax's x is W[:] (n x k).
+"""
+function bcd_fit(X::Matrix{Float64}, y::Vector{Float64}; problem::Symbol = :ls,
+                 classes::Integer = 0, penalty::Symbol = :none, lambda::Real = 0,
+                 partition::Symbol = :order, block::Integer = 1, rule::Symbol = :cyclic,
+                 update::Symbol = :gradient, iters::Integer = 500, tol::Real = 0)
+    m, n = size(X)
+    b = Bcd()
+    check(L.solace_bcd_set_dense(b, _bcd_choice(:problem, problem), m, n, X, m, y, classes))
+    nvar = Ref{Int64}(0)
+    check(L.solace_bcd_get_size(b, nvar))
+    x = _bcd_run(b, nvar[]; penalty, lambda, partition, block, rule, update, iters, tol)
+    return x, b
+end
+
+"`bcd_history(b)`: (objective, gap, seconds) of the last solve, one entry per iteration + 1."
+function bcd_history(b::Bcd)
+    iters = Ref{Int64}(0)
+    check(L.solace_bcd_get_iterations(b, iters))
+    f, g, t = zeros(iters[] + 1), zeros(iters[] + 1), zeros(iters[] + 1)
+    check(L.solace_bcd_get_history(b, f, g, t))
+    return f, g, t
+end
+
+# User objectives: value(x), gradient(x, idx) (0-based idx, returns the block gradient) and
+# hessvec(x, idx, v) (returns H_bb v). Exceptions are caught and rethrown after the C call.
+mutable struct _Objective
+    value::Any
+    gradient::Any
+    hessvec::Any
+    error::Any
+end
+
+function _bcd_value(n::Int64, x::Ptr{Cdouble}, f::Ptr{Cdouble}, ctx::Ptr{Cvoid})::Cint
+    state = unsafe_pointer_to_objref(ctx)::_Objective
+    try
+        unsafe_store!(f, Float64(state.value(unsafe_wrap(Array, x, n))))
+        return Cint(0)
+    catch e
+        state.error = e
+        return SOLACE_ERR_ARG
+    end
+end
+
+function _bcd_gradient(n::Int64, x::Ptr{Cdouble}, nb::Int64, idx::Ptr{Int64}, g::Ptr{Cdouble},
+                       ctx::Ptr{Cvoid})::Cint
+    state = unsafe_pointer_to_objref(ctx)::_Objective
+    try
+        out = state.gradient(unsafe_wrap(Array, x, n), unsafe_wrap(Array, idx, nb))
+        unsafe_wrap(Array, g, nb) .= out
+        return Cint(0)
+    catch e
+        state.error = e
+        return SOLACE_ERR_ARG
+    end
+end
+
+function _bcd_hessvec(n::Int64, x::Ptr{Cdouble}, nb::Int64, idx::Ptr{Int64}, v::Ptr{Cdouble},
+                      hv::Ptr{Cdouble}, ctx::Ptr{Cvoid})::Cint
+    state = unsafe_pointer_to_objref(ctx)::_Objective
+    try
+        out = state.hessvec(unsafe_wrap(Array, x, n), unsafe_wrap(Array, idx, nb),
+                            unsafe_wrap(Array, v, nb))
+        unsafe_wrap(Array, hv, nb) .= out
+        return Cint(0)
+    catch e
+        state.error = e
+        return SOLACE_ERR_ARG
+    end
+end
+
+"""
+    bcd_fit(value, gradient, lipschitz; hessvec = nothing, keywords of bcd_fit(X, y)...)
+
+Minimises a user objective of length(lipschitz) variables through the callbacks above.
+"""
+function bcd_fit(value, gradient, lipschitz::Vector{Float64}; hessvec = nothing,
+                 penalty::Symbol = :none, lambda::Real = 0, partition::Symbol = :order,
+                 block::Integer = 1, rule::Symbol = :cyclic, update::Symbol = :gradient,
+                 iters::Integer = 500, tol::Real = 0)
+    fv = @cfunction(_bcd_value, Cint, (Int64, Ptr{Cdouble}, Ptr{Cdouble}, Ptr{Cvoid}))
+    fg = @cfunction(_bcd_gradient, Cint, (Int64, Ptr{Cdouble}, Int64, Ptr{Int64}, Ptr{Cdouble},
+                                          Ptr{Cvoid}))
+    fh = @cfunction(_bcd_hessvec, Cint, (Int64, Ptr{Cdouble}, Int64, Ptr{Int64}, Ptr{Cdouble},
+                                         Ptr{Cdouble}, Ptr{Cvoid}))
+    state = _Objective(value, gradient, hessvec, nothing)
+    n = length(lipschitz)
+    b = Bcd()
+    x = GC.@preserve state begin
+        check(L.solace_bcd_set_callbacks(b, n, fv, fg, hessvec === nothing ? C_NULL : fh,
+                                         lipschitz, pointer_from_objref(state)))
+        try
+            _bcd_run(b, n; penalty, lambda, partition, block, rule, update, iters, tol)
+        catch e
+            state.error === nothing || throw(state.error)
+            rethrow()
+        end
+    end
+    return x, b
 end
 
 end # module
