@@ -11,8 +11,8 @@
  *
  * Typical use inside a simulation: solace_node_create_from_file(), solace_node_integrate() from the
  * current states, solace_node_get_nfe() for the cost. Training: solace_node_create(),
- * solace_node_set_training(), then solace_node_train_regression() (trajectories from arrays),
- * solace_node_train_file() (an HDF5 trajectory file) or solace_node_train_classification(), and
+ * solace_node_set_training(), then solace_node_train_traj() (trajectories from arrays),
+ * solace_node_train_file() (an HDF5 trajectory file) or solace_node_train_labels(), and
  * solace_node_save(). Weight files are Solace network files (docs/nn.md) with a /node group.
  */
 #ifndef SOLACE_NODE_H
@@ -112,23 +112,50 @@ SOLACE_EXPORT int solace_node_set_output(solace_node node, const char *history,
  * Trains on ntraj trajectories observed at ntimes >= 2 increasing times (times[0] is the initial
  * time): x is d x (ntimes ntraj) column-major with leading dimension ldx >= d, column k + j ntimes
  * being trajectory j at times[k]. Loss: mean squared error over times[1..]. Runs `steps` Adam
- * steps; *final_loss (may be NULL) receives the loss of the last step.
+ * steps; *loss (may be NULL) receives the loss of the last step.
  */
-SOLACE_EXPORT int solace_node_train_regression(solace_node node, int64_t ntraj, int64_t ntimes,
-                                               const double *times, const double *x, int64_t ldx,
-                                               int64_t steps, double *final_loss);
+SOLACE_EXPORT int solace_node_train_traj(solace_node node, int64_t ntraj, int64_t ntimes,
+                                         const double *times, const double *x, int64_t ldx,
+                                         int64_t steps, double *loss);
 
-/** As solace_node_train_regression() with /trajectories/t and /trajectories/x of an HDF5 file. */
+/** As solace_node_train_traj() with /trajectories/t and /trajectories/x of an HDF5 file. */
 SOLACE_EXPORT int solace_node_train_file(solace_node node, const char *path, int64_t steps,
-                                         double *final_loss);
+                                         double *loss);
 
 /**
  * Trains a model with a classifier head on n inputs x (d x n, column-major, ldx >= d) with labels
  * in 0..classes-1, integrating from 0 to t1 > 0; loss: softmax cross-entropy of the head on u(t1).
  */
-SOLACE_EXPORT int solace_node_train_classification(solace_node node, int64_t n, const double *x,
-                                                   int64_t ldx, const int64_t *labels, double t1,
-                                                   int64_t steps, double *final_loss);
+SOLACE_EXPORT int solace_node_train_labels(solace_node node, int64_t n, const double *x,
+                                           int64_t ldx, const int64_t *labels, double t1,
+                                           int64_t steps, double *loss);
+
+/**
+ * Writes trajectories in the layout of DESIGN.md: /trajectories/t [ntimes] and /trajectories/x
+ * [ntraj, ntimes, d] (C order) from x, d x (ntimes ntraj) column-major (column k + j ntimes is
+ * trajectory j at times[k]) with leading dimension ldx >= d. The file is replaced.
+ */
+SOLACE_EXPORT int solace_node_write_traj(const char *path, int64_t ntraj, int64_t ntimes,
+                                         const double *times, int64_t d, const double *x,
+                                         int64_t ldx);
+
+/**
+ * Spiral data du/dt = A u^3 (cube per component), A = [[-0.1, 2], [-2, -0.1]], by CVODE at rtol
+ * 1e-10: trajectory 0 starts at (2, 0), the others at radius in [1.5, 2.5) and a uniform angle
+ * (seeded). times[ntimes] receives the uniform grid of [0, tend]; x is 2 x (ntimes ntraj) with
+ * leading dimension ldx >= 2, in the layout of solace_node_train_traj().
+ */
+SOLACE_EXPORT int solace_node_spiral_data(int64_t ntraj, int64_t ntimes, double tend, uint64_t seed,
+                                          double *times, double *x, int64_t ldx);
+
+/**
+ * Reads up to max >= 1 Fashion-MNIST images of the training (test = 0) or test (test = 1) split
+ * from the gzip idx files in `dir` (e.g. /usr/share/datasets/fashion-mnist): x is 784 x max
+ * column-major (ldx >= 784), pixels scaled to [0, 1]; labels[max] in 0..9; *n the count read.
+ * A missing file is SOLACE_ERR_IO, a malformed one SOLACE_ERR_FORMAT.
+ */
+SOLACE_EXPORT int solace_node_fashion_mnist(const char *dir, int test, int64_t max, double *x,
+                                            int64_t ldx, int64_t *labels, int64_t *n);
 
 #ifdef __cplusplus
 }
