@@ -94,7 +94,7 @@ static int parse(int argc, char **argv, options *o) {
                  .ntimes = 20,
                  .seed = 1,
                  .tend = 1.5};
-  if (argc < 2) return -1;
+  if (argc < 2 || !strcmp(argv[1], "-help")) return -1;
   o->command = argv[1];
   for (int i = 2; i < argc; i++) {
     const char *name = argv[i] + 1, *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -308,6 +308,7 @@ int main(int argc, char **argv) {
   options o;
   int parsed = parse(argc, argv, &o);
   if (parsed == -1) return usage(), argc >= 2 && !strcmp(argv[argc - 1], "-help") ? 0 : 1;
+
   if (parsed) return 1;
   solace_set_blas_threads(1);
   if (!strcmp(o.command, "train")) return train(&o);
