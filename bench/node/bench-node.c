@@ -6,11 +6,15 @@
  * 1.3-2x faster at accuracy within 1 point, local-regularizer training overhead < 10%.
  *
  *   bench-node [-quick] [-task spiral|fmnist|both] [-steps n] [-ntrain n] [-ntest n] [-reps n]
- *              [-seed s] [-data dir] */
+ *              [-seed s] [-data dir] [-lambda0 l] [-lambda1 l] */
 #include "bench-util.h"
 #include "solace.h"
 
 #include <math.h>
+
+/* The spiral's regularizer weights (its loss and R = EEst h are both O(0.1 - 1)). */
+#define SPIRAL_LAMBDA0 0.1
+#define SPIRAL_LAMBDA1 0.01
 
 #define NREG 4
 static const char *reg_names[NREG] = {"none", "global", "unbiased", "biased"};
@@ -22,6 +26,7 @@ typedef struct {
   int quick;
   int64_t steps, ntrain, ntest, reps, batch;
   uint64_t seed;
+  double lambda0, lambda1; /* 0: the task's default */
 } config;
 
 /* Test and training data of a task. */
@@ -80,9 +85,11 @@ static int create_model(const config *c, int reg, solace_node *node) {
   double tol = spiral(c) ? 1e-6 : 1e-5;
   if (!status) status = solace_node_set_tolerances(*node, tol, tol);
   if (!status && !spiral(c)) status = solace_node_set_classifier(*node, 10, c->seed);
+  double l0 = c->lambda0 > 0 ? c->lambda0 : spiral(c) ? SPIRAL_LAMBDA0 : 2.5;
+  double l1 = c->lambda1 > 0 ? c->lambda1 : spiral(c) ? SPIRAL_LAMBDA1 : 1.0;
   if (!status)
-    status = solace_node_set_training(*node, reg, spiral(c) ? 0.1 : 2.5, spiral(c) ? 0.01 : 1.0,
-                                      spiral(c) ? 0.01 : 1e-3, c->batch, c->seed);
+    status =
+        solace_node_set_training(*node, reg, l0, l1, spiral(c) ? 0.01 : 1e-3, c->batch, c->seed);
   return status;
 }
 
@@ -196,7 +203,7 @@ int main(int argc, char **argv) {
   }
   if (!status && (both || !strcmp(c.task, "fmnist"))) {
     config f = c;
-    f.task = "fmnist", f.steps = steps ? steps : c.quick ? 3 : 100;
+    f.task = "fmnist", f.steps = steps ? steps : c.quick ? 3 : 200;
     f.ntrain = ntrain ? ntrain : c.quick ? 64 : 2000, f.ntest = ntest ? ntest : c.quick ? 64 : 1000;
     f.batch = c.quick ? 32 : 64;
     status = run_task(f);
