@@ -6,6 +6,7 @@
  *
  * train writes the weights (and, with -history, the per-step loss, regularizer, NFE, seconds and
  * accuracy; with -trajectories, the spiral training data in the /trajectories layout). eval
+ * (with -trajectories: the predicted spiral test trajectories in the same layout)
  * prints "nfe <value>", "seconds <value>" and "error <value>" (spiral: RMSE over the test
  * trajectories) or "accuracy <value>" (fmnist: fraction of the test images) on stdout. */
 #include "solace.h"
@@ -53,7 +54,8 @@ static const option_doc docs[] = {
     {"data", "/usr/share/datasets/fashion-mnist", "fmnist: directory of the idx .gz files"},
     {"history", "(none)", "train: HDF5 file of the training history"},
     {"every", "0", "train: also write -o and -history every this many steps (0: at the end)"},
-    {"trajectories", "(none)", "spiral: HDF5 file for the training trajectories"},
+    {"trajectories", "(none)",
+     "spiral: HDF5 file for the training (train) or predicted (eval) trajectories"},
     {"help", "", "this text"},
 };
 
@@ -243,6 +245,19 @@ static int train(const options *o) {
   return status ? fail(status) : 0;
 }
 
+/* Writes the predicted test trajectories (u: column k J + j is trajectory j at times[k]). */
+static int write_predicted(const options *o, int64_t J, int64_t T, const double *times,
+                           const double *u) {
+  double *x = calloc((size_t)(2 * J * T), sizeof(double));
+  if (!x) return SOLACE_ERR_MEM;
+  for (int64_t k = 0; k < T; k++)
+    for (int64_t j = 0; j < J; j++)
+      for (int i = 0; i < 2; i++) x[(j * T + k) * 2 + i] = u[(k * J + j) * 2 + i];
+  int status = solace_node_write_traj(o->trajectories, J, T, times, 2, x, 2);
+  free(x);
+  return status;
+}
+
 /* Spiral: integrates the test trajectories' initial states as one batch; RMSE over all times. */
 static int eval_spiral(const options *o, solace_node node) {
   double *times = NULL, *x = NULL, *u0 = NULL, *u = NULL, sum = 0;
@@ -256,6 +271,7 @@ static int eval_spiral(const options *o, solace_node node) {
   if (!status) status = solace_node_integrate(node, J, u0, 2, times[0], T, times, u, 2);
   double seconds = solace_wtime() - start;
   if (!status) status = solace_node_get_nfe(node, &nfe);
+  if (!status && o->trajectories) status = write_predicted(o, J, T, times, u);
   for (int64_t k = 0; !status && k < T; k++)
     for (int64_t j = 0; j < J; j++)
       for (int i = 0; i < 2; i++) {

@@ -10,7 +10,7 @@ cd "$dir"
 "$bin" train -task spiral -reg biased -steps 5 -ntraj 3 -ntimes 6 -seed 2 -o w.h5 \
   -history h.h5 -trajectories traj.h5 2> train.err > train.out
 grep -q "weights in w.h5" train.out
-"$bin" eval -task spiral -weights w.h5 -ntraj 3 -ntimes 6 > eval.out
+"$bin" eval -task spiral -weights w.h5 -ntraj 3 -ntimes 6 -trajectories pred.h5 > eval.out
 grep -Eq '^nfe [0-9]+$' eval.out
 grep -Eq '^error [0-9.e+-]+$' eval.out
 "$SOLACE_PYTHON" - <<'PY'
@@ -20,6 +20,11 @@ with h5py.File("traj.h5", "r") as f:
     assert f["trajectories/x"].shape == (3, 6, 2), f["trajectories/x"].shape
     x = f["trajectories/x"][:]
     assert abs(x[0, 0, 0] - 2.0) < 1e-15 and x[0, 0, 1] == 0.0  # trajectory 0 starts at (2, 0)
+with h5py.File("pred.h5", "r") as f:
+    p = f["trajectories/x"][:]
+    assert p.shape == (3, 6, 2), p.shape
+    # the test set uses seed + 7919: predictions start from its initial states, not the training ones
+    assert abs(p[0, 0, 0] - 2.0) < 1e-15 and (p[1:, 0, :] != x[1:, 0, :]).all()
 with h5py.File("h.h5", "r") as f:
     for name in ("loss", "regularizer", "nfe", "seconds", "accuracy"):
         assert f["history/" + name].shape == (5,), name
