@@ -20,7 +20,7 @@
 
 typedef struct {
   const char *command, *task, *reg, *out, *weights, *data, *history, *trajectories, *activation;
-  const char *method, *hidden;
+  const char *method, *hidden, *adjoint;
   int64_t steps, batch, ntrain, ntest, ntraj, ntimes, every;
   uint64_t seed;
   double lr, lambda0, lambda1, rtol, atol, tend;
@@ -44,6 +44,8 @@ static const option_doc docs[] = {
     {"rtol", "task: 1e-6 spiral, 1e-5 fmnist", "relative tolerance"},
     {"atol", "task: 1e-6 spiral, 1e-5 fmnist", "absolute tolerance"},
     {"method", "tsit5", "tsit5, dopri5 or arkode4"},
+    {"adjoint", "discrete",
+     "train: discrete (recorded steps) or cvodes (continuous, checkpointed)"},
     {"hidden", "task: 50 spiral, 100 fmnist", "hidden widths, comma separated"},
     {"activation", "tanh", "tanh or relu"},
     {"ntraj", "16", "spiral: training trajectories (test: the same number, other seed)"},
@@ -89,6 +91,7 @@ static int parse(int argc, char **argv, options *o) {
                  .data = "/usr/share/datasets/fashion-mnist",
                  .activation = "tanh",
                  .method = "tsit5",
+                 .adjoint = "discrete",
                  .steps = 300,
                  .ntrain = 2000,
                  .ntest = 1000,
@@ -119,6 +122,8 @@ static int parse(int argc, char **argv, options *o) {
       o->trajectories = v;
     else if (!strcmp(name, "activation"))
       o->activation = v;
+    else if (!strcmp(name, "adjoint"))
+      o->adjoint = v;
     else if (!strcmp(name, "method"))
       o->method = v;
     else if (!strcmp(name, "hidden"))
@@ -156,6 +161,8 @@ static int parse(int argc, char **argv, options *o) {
   }
   if (strcmp(o->task, "spiral") && strcmp(o->task, "fmnist"))
     return fprintf(stderr, PROGRAM ": -task %s is not spiral or fmnist\n", o->task), -2;
+  if (strcmp(o->adjoint, "discrete") && strcmp(o->adjoint, "cvodes"))
+    return fprintf(stderr, PROGRAM ": -adjoint %s is not discrete or cvodes\n", o->adjoint), -2;
   task_defaults(o);
   return 0;
 }
@@ -228,6 +235,7 @@ static int train(const options *o) {
   if (!status && o->trajectories && is_spiral(o))
     status = solace_node_write_traj(o->trajectories, o->ntraj, o->ntimes, times, 2, x, 2);
   if (!status) status = create_model(o, &node);
+  if (!status) status = solace_node_set_adjoint(node, !strcmp(o->adjoint, "cvodes"));
   if (!status)
     status = solace_node_set_training(node, reg, o->lambda0, o->lambda1, o->lr, o->batch, o->seed);
   if (!status)

@@ -65,6 +65,8 @@ module solace_c
   public :: SOLACE_NODE_REG_UNBIASED
   public :: SOLACE_NODE_REG_BIASED
   public :: SOLACE_NODE_REG_GLOBAL
+  public :: SOLACE_NODE_ADJOINT_DISCRETE
+  public :: SOLACE_NODE_ADJOINT_CVODES
   public :: solace_skr_system_fn
   public :: c_solace_error_message
   public :: c_solace_status_string
@@ -192,6 +194,7 @@ module solace_c
   public :: c_solace_node_get_nfe
   public :: c_solace_node_classify
   public :: c_solace_node_set_training
+  public :: c_solace_node_set_adjoint
   public :: c_solace_node_set_output
   public :: c_solace_node_train_traj
   public :: c_solace_node_train_file
@@ -261,6 +264,9 @@ module solace_c
   integer(c_int), parameter :: SOLACE_NODE_REG_UNBIASED = 1 ! local: EEst h of one Tsit5 step at ...
   integer(c_int), parameter :: SOLACE_NODE_REG_BIASED = 2 ! local: t1 a uniformly drawn accepted ...
   integer(c_int), parameter :: SOLACE_NODE_REG_GLOBAL = 3 ! sum of EEst h over all accepted steps
+  ! enum solace_node_adjoint
+  integer(c_int), parameter :: SOLACE_NODE_ADJOINT_DISCRETE = 0 ! reverse sweep over the recorded...
+  integer(c_int), parameter :: SOLACE_NODE_ADJOINT_CVODES = 1 ! CVODES continuous adjoint with ch...
 
   abstract interface
     ! Produces system `index` (0-based) for solace_skr_solve_sequence_fn(): sets *nnz and the CSR
@@ -2146,6 +2152,17 @@ module solace_c
       integer(c_int64_t), value :: seed
       integer(c_int) :: return_value
     end function c_solace_node_set_training
+
+    ! Chooses the gradient method (a ::solace_node_adjoint); CVODES excludes the global regularizer.
+    ! C (node.h): int solace_node_set_adjoint(solace_node node, int adjoint)
+    function c_solace_node_set_adjoint(node, adjoint) bind(C, name="solace_node_set_adjoint") &
+        result(return_value)
+      import :: c_int, c_ptr
+      implicit none
+      type(c_ptr), value :: node
+      integer(c_int), value :: adjoint
+      integer(c_int) :: return_value
+    end function c_solace_node_set_adjoint
 
     ! Chooses the training outputs: history (loss, regularizer, NFE, seconds, accuracy per step) to
     ! the HDF5 file `history` and the weights to `checkpoint` every `every` steps (NULL: none).

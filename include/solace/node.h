@@ -48,6 +48,12 @@ enum solace_node_reg {
   SOLACE_NODE_REG_GLOBAL = 3    /**< sum of EEst h over all accepted steps */
 };
 
+/** How training computes the task-loss gradient. */
+enum solace_node_adjoint {
+  SOLACE_NODE_ADJOINT_DISCRETE = 0, /**< reverse sweep over the recorded accepted steps (default) */
+  SOLACE_NODE_ADJOINT_CVODES = 1    /**< CVODES continuous adjoint with checkpoints (long spans) */
+};
+
 /** Creates a neural ODE of state dimension d >= 1 with nhidden >= 1 hidden widths, seeded init. */
 SOLACE_EXPORT int solace_node_create(int64_t d, int64_t nhidden, const int64_t *hidden,
                                      int activation, uint64_t seed, solace_node *node);
@@ -100,6 +106,10 @@ SOLACE_EXPORT int solace_node_classify(solace_node node, int64_t n, const double
  */
 SOLACE_EXPORT int solace_node_set_training(solace_node node, int reg, double lambda0,
                                            double lambda1, double lr, int64_t batch, uint64_t seed);
+
+/** Chooses the gradient method (a ::solace_node_adjoint); CVODES excludes the global regularizer.
+ */
+SOLACE_EXPORT int solace_node_set_adjoint(solace_node node, int adjoint);
 
 /**
  * Chooses the training outputs: history (loss, regularizer, NFE, seconds, accuracy per step) to

@@ -145,6 +145,13 @@ SOLACE_INTERN int node_solve(node_solver *solver, int64_t N, double t0, const do
 SOLACE_INTERN int node_adjoint(node_solver *solver, const node_record *rec, double *ubar,
                                double gweight, double *greg, double *u0bar);
 
+/* The continuous adjoint by CVODES (its own forward solve with checkpoints, then backward with a
+ * parameter quadrature): same contract as node_adjoint for the task loss of the outputs at tout,
+ * without regularizer. ubar: nout N cotangents. */
+SOLACE_INTERN int node_cvodes_adjoint(node_solver *solver, int64_t N, double t0, const double *u0,
+                                      int64_t nout, const double *tout, const double *ubar,
+                                      double *u0bar);
+
 /* The local regularizer R = EEst h of one fresh Tsit5 step from (t1, u1) with the automatic
  * initial step (at most tend - t1); with weight != 0 adds weight * dR/dtheta through k2..k7 and
  * u_{n+1} (u1, k1 and h constant). */

@@ -211,6 +211,16 @@ int solace_node_set_training(solace_node node, int reg, double lambda0, double l
   return SOLACE_SUCCESS;
 }
 
+int solace_node_set_adjoint(solace_node node, int adjoint) {
+  solace_error_clear();
+  SolaceCheckNotNull(node);
+  SolaceCheck(adjoint == SOLACE_NODE_ADJOINT_DISCRETE || adjoint == SOLACE_NODE_ADJOINT_CVODES,
+              SOLACE_ERR_ARG, "adjoint %d is not a solace_node_adjoint (0 discrete, 1 cvodes)",
+              adjoint);
+  node->adjoint = adjoint;
+  return SOLACE_SUCCESS;
+}
+
 /* Replaces a string copy (NULL clears). */
 static int set_string(char **dst, const char *src) {
   free(*dst);

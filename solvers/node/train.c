@@ -158,7 +158,11 @@ static int train_step(solace_node node, const node_task *task, int64_t s, int64_
   else
     loss = regression_loss(node, task, tr);
   double gweight = node->reg == SOLACE_NODE_REG_GLOBAL ? lambda : 0;
-  SolaceCall(node_adjoint(&node->solver, &tr->rec, tr->ubar, gweight, &R, NULL));
+  if (node->adjoint == SOLACE_NODE_ADJOINT_CVODES)
+    SolaceCall(node_cvodes_adjoint(&node->solver, tr->N, task->t0, tr->u0, tr->nout, tr->tout,
+                                   tr->ubar, NULL));
+  else
+    SolaceCall(node_adjoint(&node->solver, &tr->rec, tr->ubar, gweight, &R, NULL));
   if (node->reg == SOLACE_NODE_REG_UNBIASED || node->reg == SOLACE_NODE_REG_BIASED)
     SolaceCall(local_regularizer(node, task, tr, t_reg, lambda, draws[1], &R));
   SolaceCall(solace_nn_adam_step(tr->adam));
@@ -194,6 +198,9 @@ static int report(solace_progress progress, int64_t s, const trainer *tr, int cl
 
 static int train(solace_node node, const node_task *task, int64_t steps, double *loss) {
   SolaceCheck(steps >= 1, SOLACE_ERR_ARG, "steps = %lld must be >= 1", (long long)steps);
+  SolaceCheck(node->adjoint != SOLACE_NODE_ADJOINT_CVODES || node->reg != SOLACE_NODE_REG_GLOBAL,
+              SOLACE_ERR_UNSUPPORTED,
+              "the global regularizer needs the discrete adjoint, not the CVODES one");
   trainer tr;
   solace_progress progress = NULL;
   int status = trainer_alloc(node, task, steps, &tr);

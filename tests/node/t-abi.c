@@ -68,6 +68,12 @@ static int errors(void) {
   TEST_FAILS_WITH(solace_node_set_method(node, 9, 100), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_node_set_training(node, 7, 1, 1, 1e-3, 4, 1), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_node_set_training(node, 1, -1, 1, 1e-3, 4, 1), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_node_set_adjoint(node, 5), SOLACE_ERR_ARG);
+  TEST_CALL(solace_node_set_adjoint(node, SOLACE_NODE_ADJOINT_CVODES));
+  TEST_CALL(solace_node_set_training(node, SOLACE_NODE_REG_GLOBAL, 1, 1, 1e-3, 2, 1));
+  TEST_FAILS_WITH(solace_node_train_traj(node, 1, 2, times, u0, 2, 1, NULL),
+                  SOLACE_ERR_UNSUPPORTED);
+  TEST_CALL(solace_node_set_adjoint(node, SOLACE_NODE_ADJOINT_DISCRETE));
   TEST_FAILS_WITH(solace_node_classify(node, 2, u0, 2, 1.0, labels), SOLACE_ERR_STATE);
   TEST_FAILS_WITH(solace_node_train_labels(node, 2, u0, 2, labels, 1.0, 1, NULL), SOLACE_ERR_STATE);
   TEST_CALL(solace_node_set_classifier(node, 3, 1));

@@ -121,6 +121,30 @@ static int check_adjoint(problem *p, double (*loss)(problem *), double eps, doub
   return SOLACE_SUCCESS;
 }
 
+/* CVODES continuous adjoint vs the discrete adjoint at tol 1e-10: both approximate the exact
+ * gradient to O(tol) times problem constants, so they agree to 1e-5 of the largest entry. */
+static int check_cvodes(problem *p) {
+  double u0bar_d[N], u0bar_c[N], worst = 0, gmax = 0;
+  int64_t count = solace_nn_net_param_count(p->field->net);
+  double *gd = calloc((size_t)count, sizeof(double));
+  if (!gd) return SOLACE_ERR_MEM;
+  SolaceCall(adjoint_gradient(p, u0bar_d));
+  for (int64_t i = 0; i < count; i++)
+    gd[i] = *param(p->field, i, 1), gmax = fmax(gmax, fabs(gd[i]));
+  SolaceCall(solace_nn_net_zero_grad(p->field->net));
+  SolaceCall(node_cvodes_adjoint(&p->solver, N, 0.0, p->u0, 2, times, w, u0bar_c));
+  for (int64_t i = 0; i < count; i++) {
+    check_close("cvodes", i, *param(p->field, i, 1), gd[i], 1e-5, gmax);
+    worst = fmax(worst, fabs(*param(p->field, i, 1) - gd[i]) / gmax);
+  }
+  for (int m = 0; m < N; m++) check_close("cvodes-u0", m, u0bar_c[m], u0bar_d[m], 1e-5, gmax);
+  printf("cvodes: %lld parameters, largest difference to the discrete adjoint %.3g of the largest "
+         "entry (tolerance 1e-5)\n",
+         (long long)count, worst);
+  free(gd);
+  return SOLACE_SUCCESS;
+}
+
 /* The frozen local regularizer: k1 and h given, stages 2..7 and u_{n+1} from the parameters. */
 typedef struct {
   node_field *field;
@@ -173,7 +197,9 @@ int main(int argc, char **argv) {
   memcpy(p.u0, u0, sizeof u0);
   solace_rand_normal(3, 0, 0, 2 * N, w);
   TEST_CALL(node_test_random_field(D, 8, 11, &p.field));
-  double tol = !strcmp(which, "adaptive") ? 1e-10 : !strcmp(which, "global") ? 1e-4 : 1e-7;
+  double tol = !strcmp(which, "adaptive") || !strcmp(which, "cvodes") ? 1e-10
+               : !strcmp(which, "global")                             ? 1e-4
+                                                                      : 1e-7;
   TEST_CALL(node_solver_init(&p.solver, p.field, SOLACE_NODE_TSIT5, tol, tol));
   if (!strcmp(which, "adjoint")) TEST_CALL(check_adjoint(&p, frozen_loss, 1e-5, 1e-6, which));
   if (!strcmp(which, "adaptive")) TEST_CALL(check_adjoint(&p, adaptive_loss, 1e-4, 1e-4, which));
@@ -187,6 +213,7 @@ int main(int argc, char **argv) {
     TEST_CALL(check_adjoint(&p, frozen_loss, 1e-5, 1e-6, which));
   }
   if (!strcmp(which, "local")) TEST_CALL(check_local(&p));
+  if (!strcmp(which, "cvodes")) TEST_CALL(check_cvodes(&p));
   node_record_free(&p.rec);
   node_solver_free(&p.solver);
   node_field_destroy(&p.field);

@@ -1,11 +1,10 @@
 /* Training through the public ABI.
- *   spiral-<reg>: 4 spiral trajectories (CVODE data), a tanh MLP 3 -> 16 -> 2, 60 Adam steps
- *     (lr 0.02): the mean squared error of solace_node_integrate against the data, computed here
- *     independently of the training loss, must fall to below half its initial value.
- *   labels: two separable classes in d = 3 (label = [x_0 > 0]), 60 steps: the accuracy of
- *     solace_node_classify on the training points must reach 0.9 (the untrained head is at
- *     chance level).
- *   nfe: one training step from the same seed with and without the local regularizer: the
+ *   spiral-<reg>, spiral-cvodes (unbiased, CVODES adjoint): 4 spiral trajectories (CVODE data), a
+ * tanh MLP 3 -> 16 -> 2, 60 Adam steps (lr 0.02): the mean squared error of solace_node_integrate
+ * against the data, computed here independently of the training loss, must fall to below half its
+ * initial value. labels: two separable classes in d = 3 (label = [x_0 > 0]), 60 steps: the accuracy
+ * of solace_node_classify on the training points must reach 0.9 (the untrained head is at chance
+ * level). nfe: one training step from the same seed with and without the local regularizer: the
  *     forward solves are identical, so the NFE must differ by exactly the regularizer step's 8
  *     evaluations (k1, one for the initial step size, stages 2..7); the global regularizer adds
  *     none (it reuses the accepted steps). */
@@ -33,17 +32,19 @@ static int spiral_mse(solace_node node, double *mse) {
   return SOLACE_SUCCESS;
 }
 
-static int spiral_case(int reg) {
+static int spiral_case(int reg, int adjoint) {
   solace_node node = NULL;
   int64_t hidden = 16;
   double before, after, loss;
   TEST_CALL(solace_node_spiral_data(NTRAJ, NT, 1.0, 5, times, x, 2));
   TEST_CALL(solace_node_create(2, 1, &hidden, SOLACE_NODE_TANH, 3, &node));
   TEST_CALL(solace_node_set_training(node, reg, 0.1, 0.01, 0.02, NTRAJ, 9));
+  TEST_CALL(solace_node_set_adjoint(node, adjoint));
   TEST_CALL(spiral_mse(node, &before));
   TEST_CALL(solace_node_train_traj(node, NTRAJ, NT, times, x, 2, 60, &loss));
   TEST_CALL(spiral_mse(node, &after));
-  printf("spiral reg %d: mse %.4g -> %.4g (last training loss %.4g)\n", reg, before, after, loss);
+  printf("spiral reg %d adjoint %d: mse %.4g -> %.4g (last training loss %.4g)\n", reg, adjoint,
+         before, after, loss);
   TEST_ASSERT(after < 0.5 * before, "mse %g -> %g did not halve", before, after);
   solace_node_destroy(&node);
   return 0;
@@ -99,10 +100,11 @@ static int nfe_case(void) {
 int main(int argc, char **argv) {
   const char *which = argc > 1 ? argv[1] : "spiral-none";
   int status = 0;
-  if (!strcmp(which, "spiral-none")) status = spiral_case(SOLACE_NODE_REG_NONE);
-  if (!strcmp(which, "spiral-unbiased")) status = spiral_case(SOLACE_NODE_REG_UNBIASED);
-  if (!strcmp(which, "spiral-biased")) status = spiral_case(SOLACE_NODE_REG_BIASED);
-  if (!strcmp(which, "spiral-global")) status = spiral_case(SOLACE_NODE_REG_GLOBAL);
+  if (!strcmp(which, "spiral-none")) status = spiral_case(SOLACE_NODE_REG_NONE, 0);
+  if (!strcmp(which, "spiral-unbiased")) status = spiral_case(SOLACE_NODE_REG_UNBIASED, 0);
+  if (!strcmp(which, "spiral-biased")) status = spiral_case(SOLACE_NODE_REG_BIASED, 0);
+  if (!strcmp(which, "spiral-global")) status = spiral_case(SOLACE_NODE_REG_GLOBAL, 0);
+  if (!strcmp(which, "spiral-cvodes")) status = spiral_case(SOLACE_NODE_REG_UNBIASED, 1);
   if (!strcmp(which, "labels")) status = labels_case();
   if (!strcmp(which, "nfe")) status = nfe_case();
   return status ? status : test_finish("node-train");

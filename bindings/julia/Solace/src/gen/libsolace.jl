@@ -70,6 +70,9 @@ const SOLACE_NODE_REG_NONE = Cint(0)  # the task loss alone
 const SOLACE_NODE_REG_UNBIASED = Cint(1)  # local: EEst h of one Tsit5 step at t1 ~ U(t0, T)
 const SOLACE_NODE_REG_BIASED = Cint(2)  # local: t1 a uniformly drawn accepted step time
 const SOLACE_NODE_REG_GLOBAL = Cint(3)  # sum of EEst h over all accepted steps
+# enum solace_node_adjoint
+const SOLACE_NODE_ADJOINT_DISCRETE = Cint(0)  # reverse sweep over the recorded accepted steps (default)
+const SOLACE_NODE_ADJOINT_CVODES = Cint(1)  # CVODES continuous adjoint with checkpoints (long spans)
 
 # Produces system `index` (0-based) for solace_skr_solve_sequence_fn(): sets *nnz and the CSR
 # arrays *rowptr (n+1 entries), *colidx and *values (*nnz entries each), conventions as in
@@ -1162,6 +1165,12 @@ end
 #     lambda1, double lr, int64_t batch, uint64_t seed)
 function solace_node_set_training(node, reg, lambda0, lambda1, lr, batch, seed)
     ccall((:solace_node_set_training, libsolace()), Cint, (Ptr{Cvoid}, Cint, Cdouble, Cdouble, Cdouble, Int64, UInt64), node, reg, lambda0, lambda1, lr, batch, seed)
+end
+
+# Chooses the gradient method (a ::solace_node_adjoint); CVODES excludes the global regularizer.
+# C (node.h): int solace_node_set_adjoint(solace_node node, int adjoint)
+function solace_node_set_adjoint(node, adjoint)
+    ccall((:solace_node_set_adjoint, libsolace()), Cint, (Ptr{Cvoid}, Cint), node, adjoint)
 end
 
 # Chooses the training outputs: history (loss, regularizer, NFE, seconds, accuracy per step) to
