@@ -218,7 +218,7 @@ static int create_model(const options *o, solace_node *node) {
            SOLACE_ERR_ARG;
   int status = solace_node_create(is_spiral(o) ? 2 : 784, nhidden, hidden, act, o->seed, node);
   if (!status) status = solace_node_set_tolerances(*node, o->rtol, o->atol);
-  if (!status) status = solace_node_set_method(*node, method, 100000);
+  if (!status) status = solace_node_set_method(*node, method, 10000);
   if (!status && !is_spiral(o)) status = solace_node_set_classifier(*node, 10, o->seed);
   return status;
 }

@@ -2073,7 +2073,8 @@ module solace_c
       integer(c_int) :: return_value
     end function c_solace_node_set_tolerances
 
-    ! Chooses the RK method (a ::solace_node_method) and the step limit per solve (>= 1).
+    ! Chooses the RK method (a ::solace_node_method) and the step limit per solve (>= 1, default
+    ! 10000).
     ! C (node.h): int solace_node_set_method(solace_node node, int method, int64_t max_steps)
     function c_solace_node_set_method(node, method, max_steps) bind(C, name="solace_node_set_method") &
         result(return_value)

@@ -76,7 +76,8 @@ SOLACE_EXPORT int solace_node_set_classifier(solace_node node, int64_t classes, 
 /** Sets the relative and absolute tolerances (both > 0, finite; default 1e-6 and 1e-6). */
 SOLACE_EXPORT int solace_node_set_tolerances(solace_node node, double rtol, double atol);
 
-/** Chooses the RK method (a ::solace_node_method) and the step limit per solve (>= 1). */
+/** Chooses the RK method (a ::solace_node_method) and the step limit per solve (>= 1, default
+ * 10000). */
 SOLACE_EXPORT int solace_node_set_method(solace_node node, int method, int64_t max_steps);
 
 /**

@@ -85,7 +85,7 @@ int node_solver_init(node_solver *solver, node_field *field, int method, double 
   memset(solver, 0, sizeof *solver);
   SolaceCall(node_table_get(method, &solver->table));
   solver->field = field, solver->method = method;
-  solver->rtol = rtol, solver->atol = atol, solver->max_steps = 100000;
+  solver->rtol = rtol, solver->atol = atol, solver->max_steps = 10000;
   SolaceCheck(!SUNContext_Create(NULL, &solver->sun), SOLACE_ERR_BACKEND,
               "SUNContext_Create failed");
   return SOLACE_SUCCESS;
@@ -152,8 +152,8 @@ static int erk_create(node_solver *solver, int64_t N, double t0, const double *u
 }
 
 /* Steps to tout exactly (stop time), recording steps and filling the probe when passed. */
-static int advance(erk *e, int64_t N, double tout, node_record *rec, double probe_t,
-                   double *probe) {
+static int advance(erk *e, int64_t N, double tout, node_record *rec, double probe_t, double *probe,
+                   int64_t max_steps, int64_t *steps) {
   sunrealtype t = 0;
   SolaceCall(
       arkode_check(ERKStepGetCurrentTime(e->mem, &t), "ERKStepGetCurrentTime", &e->ctx, __func__));
@@ -164,6 +164,9 @@ static int advance(erk *e, int64_t N, double tout, node_record *rec, double prob
     double tprev = t, h = 0;
     int flag = ERKStepEvolve(e->mem, tout, e->y, &t, ARK_ONE_STEP);
     SolaceCall(arkode_check(flag, "ERKStepEvolve", &e->ctx, __func__));
+    SolaceCheck(++*steps <= max_steps, SOLACE_ERR_NOT_CONVERGED,
+                "more than %lld steps before t = %g (at t = %g): stiff or blown-up neural ODE",
+                (long long)max_steps, tout, t);
     SolaceCall(
         arkode_check(ERKStepGetLastStep(e->mem, &h), "ERKStepGetLastStep", &e->ctx, __func__));
     if (rec) SolaceCall(record_step(rec, tprev, h, N_VGetArrayPointer(e->y)));
@@ -203,9 +206,10 @@ int node_solve(node_solver *solver, int64_t N, double t0, const double *u0, int6
   if (rec) SolaceCall(record_reset(rec, N, nout, u0));
   if (probe && probe_t == t0) memcpy(probe, u0, sizeof(double) * (size_t)N);
   erk e = {0};
+  int64_t steps = 0;
   int status = erk_create(solver, N, t0, u0, &e);
   for (int64_t k = 0; !status && k < nout; k++) {
-    status = advance(&e, N, tout[k], rec, probe_t, probe);
+    status = advance(&e, N, tout[k], rec, probe_t, probe, solver->max_steps, &steps);
     if (!status) memcpy(uout + k * N, N_VGetArrayPointer(e.y), sizeof(double) * (size_t)N);
     if (!status && rec) rec->out_step[k] = rec->nsteps;
   }

@@ -63,6 +63,10 @@ static int errors(void) {
   u0[3] = NAN;
   TEST_FAILS_WITH(solace_node_integrate(node, 2, u0, 2, 0, 2, times, u, 2), SOLACE_ERR_ARG);
   u0[3] = 0.4;
+  double far[1] = {50.0};
+  TEST_CALL(solace_node_set_method(node, SOLACE_NODE_TSIT5, 2));
+  TEST_FAILS_WITH(solace_node_integrate(node, 2, u0, 2, 0, 1, far, u, 2), SOLACE_ERR_NOT_CONVERGED);
+  TEST_CALL(solace_node_set_method(node, SOLACE_NODE_TSIT5, 10000));
   TEST_FAILS_WITH(solace_node_set_tolerances(node, -1, 1e-6), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_node_set_tolerances(node, NAN, 1e-6), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_node_set_method(node, 9, 100), SOLACE_ERR_ARG);

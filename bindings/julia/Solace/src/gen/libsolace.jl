@@ -1129,7 +1129,8 @@ function solace_node_set_tolerances(node, rtol, atol)
     ccall((:solace_node_set_tolerances, libsolace()), Cint, (Ptr{Cvoid}, Cdouble, Cdouble), node, rtol, atol)
 end
 
-# Chooses the RK method (a ::solace_node_method) and the step limit per solve (>= 1).
+# Chooses the RK method (a ::solace_node_method) and the step limit per solve (>= 1, default
+# 10000).
 # C (node.h): int solace_node_set_method(solace_node node, int method, int64_t max_steps)
 function solace_node_set_method(node, method, max_steps)
     ccall((:solace_node_set_method, libsolace()), Cint, (Ptr{Cvoid}, Cint, Int64), node, method, max_steps)
