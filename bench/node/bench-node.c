@@ -167,7 +167,7 @@ static int run_task(config c) {
 }
 
 int main(int argc, char **argv) {
-  config c = {.task = "both", .data = "/usr/share/datasets/fashion-mnist", .seed = 1, .reps = 5};
+  config c = {.task = "both", .data = "/usr/share/datasets/fashion-mnist", .seed = 1, .reps = 3};
   int64_t steps = 0, ntrain = 0, ntest = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "-quick"))
@@ -190,6 +190,7 @@ int main(int argc, char **argv) {
       return fprintf(stderr, "bench-node: unknown argument %s\n", argv[i]), 1;
   }
   if (c.reps < 1 || c.reps > 64) return fprintf(stderr, "bench-node: -reps must be in 1..64\n"), 1;
+  setvbuf(stdout, NULL, _IOLBF, 0); /* each table as soon as it is complete */
   solace_set_blas_threads(1);
   solace_log_set_level(SOLACE_LOG_WARN);
   bench_print_machine();
@@ -203,8 +204,8 @@ int main(int argc, char **argv) {
   }
   if (!status && (both || !strcmp(c.task, "fmnist"))) {
     config f = c;
-    f.task = "fmnist", f.steps = steps ? steps : c.quick ? 3 : 200;
-    f.ntrain = ntrain ? ntrain : c.quick ? 64 : 2000, f.ntest = ntest ? ntest : c.quick ? 64 : 1000;
+    f.task = "fmnist", f.steps = steps ? steps : c.quick ? 3 : 80;
+    f.ntrain = ntrain ? ntrain : c.quick ? 64 : 1000, f.ntest = ntest ? ntest : c.quick ? 64 : 500;
     f.batch = c.quick ? 32 : 64;
     status = run_task(f);
   }
