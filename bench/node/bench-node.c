@@ -186,6 +186,10 @@ int main(int argc, char **argv) {
       c.reps = atoll(argv[++i]);
     else if (i + 1 < argc && !strcmp(argv[i], "-seed"))
       c.seed = strtoull(argv[++i], NULL, 10);
+    else if (i + 1 < argc && !strcmp(argv[i], "-lambda0"))
+      c.lambda0 = atof(argv[++i]);
+    else if (i + 1 < argc && !strcmp(argv[i], "-lambda1"))
+      c.lambda1 = atof(argv[++i]);
     else
       return fprintf(stderr, "bench-node: unknown argument %s\n", argv[i]), 1;
   }
