@@ -17,5 +17,6 @@
 #include "solace/koopman.h"
 #include "solace/implicit.h"
 #include "solace/bcd.h"
+#include "solace/node.h"
 
 #endif

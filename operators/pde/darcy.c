@@ -20,11 +20,11 @@ typedef struct {
 static void darcy_row_at(int64_t n, const double *a, int64_t i, int64_t j, darcy_row *row) {
   const int64_t di[4] = {-1, 1, 0, 0}, dj[4] = {0, 0, -1, 1};
   double h2 = 1.0 / (double)((n - 1) * (n - 1));
-  double center = a[solace_node(n, i, j)];
+  double center = a[solace_grid_index(n, i, j)];
   for (int s = 0; s < 4; s++) {
     row->ni[s] = i + di[s];
     row->nj[s] = j + dj[s];
-    row->coef[s] = face(center, a[solace_node(n, row->ni[s], row->nj[s])]) / h2;
+    row->coef[s] = face(center, a[solace_grid_index(n, row->ni[s], row->nj[s])]) / h2;
   }
 }
 
@@ -65,10 +65,10 @@ int solace_darcy_assemble_rhs(DM da, int64_t n, const double *a, const double *f
     for (PetscInt ii = xs; ii < xs + xm; ii++) {
       darcy_row row;
       darcy_row_at(n, a, ii + 1, jj + 1, &row);
-      double value = f[solace_node(n, ii + 1, jj + 1)];
+      double value = f[solace_grid_index(n, ii + 1, jj + 1)];
       for (int s = 0; s < 4; s++)
         if (g && solace_on_boundary(n, row.ni[s], row.nj[s]))
-          value += row.coef[s] * g[solace_node(n, row.ni[s], row.nj[s])];
+          value += row.coef[s] * g[solace_grid_index(n, row.ni[s], row.nj[s])];
       rhs[jj][ii] = value;
     }
   }
@@ -116,7 +116,7 @@ static int darcy_boundary(solace_pde pde, const double *input, const double *par
   (void)input, (void)params;
   for (int64_t j = 0; j < pde->n; j++)
     for (int64_t i = 0; i < pde->n; i++)
-      if (solace_on_boundary(pde->n, i, j)) output[solace_node(pde->n, i, j)] = 0.0;
+      if (solace_on_boundary(pde->n, i, j)) output[solace_grid_index(pde->n, i, j)] = 0.0;
   return SOLACE_SUCCESS;
 }
 

@@ -28,7 +28,7 @@ static int slot_on(solace_pde pde, int *on) {
 static void fill_mask(int64_t n, int slot, double *mask) {
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i < n; i++)
-      mask[solace_node(n, i, j)] = slot && solace_heat_in_slot(n, i, j) ? 0.0 : 1.0;
+      mask[solace_grid_index(n, i, j)] = slot && solace_heat_in_slot(n, i, j) ? 0.0 : 1.0;
 }
 
 /* Draws the 10 coefficients of g, U(-1,1); the input is the mask. */
@@ -53,10 +53,10 @@ static int heat_check_input(solace_pde pde, const double *input, const double *p
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i < n; i++) {
       double expected = slot && solace_heat_in_slot(n, i, j) ? 0.0 : 1.0;
-      SolaceCheck(input[solace_node(n, i, j)] == expected, SOLACE_ERR_ARG,
+      SolaceCheck(input[solace_grid_index(n, i, j)] == expected, SOLACE_ERR_ARG,
                   "mask input[%lld] = %g at node (%lld, %lld) is not %g (slot option %d)",
-                  (long long)solace_node(n, i, j), input[solace_node(n, i, j)], (long long)i,
-                  (long long)j, expected, slot);
+                  (long long)solace_grid_index(n, i, j), input[solace_grid_index(n, i, j)],
+                  (long long)i, (long long)j, expected, slot);
     }
   return SOLACE_SUCCESS;
 }
@@ -121,10 +121,10 @@ static int heat_boundary(solace_pde pde, const double *input, const double *para
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i < n; i++)
       if (solace_on_boundary(n, i, j))
-        output[solace_node(n, i, j)] =
+        output[solace_grid_index(n, i, j)] =
             solace_pde_polynomial(params, SOLACE_HEAT_DEGREE, (double)i * h, (double)j * h);
       else if (slot && solace_heat_in_slot(n, i, j))
-        output[solace_node(n, i, j)] = 0.0;
+        output[solace_grid_index(n, i, j)] = 0.0;
   return SOLACE_SUCCESS;
 }
 

@@ -100,7 +100,7 @@ SOLACE_INTERN int solace_heat_setup(solace_pde pde);
 SOLACE_INTERN int solace_heat_in_slot(int64_t n, int64_t i, int64_t j);
 
 /* Index of node (i, j) of an n x n node grid, x fastest. */
-static inline int64_t solace_node(int64_t n, int64_t i, int64_t j) {
+static inline int64_t solace_grid_index(int64_t n, int64_t i, int64_t j) {
   return i + n * j;
 }
 

@@ -14,7 +14,7 @@ static void fill_polynomial(int64_t n, const double *c, int boundary_only, doubl
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i < n; i++)
       if (!boundary_only || solace_on_boundary(n, i, j))
-        field[solace_node(n, i, j)] =
+        field[solace_grid_index(n, i, j)] =
             solace_pde_polynomial(c, SOLACE_POISSON_DEGREE, (double)i * h, (double)j * h);
 }
 
