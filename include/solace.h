@@ -15,5 +15,6 @@
 #include "solace/generate.h"
 #include "solace/skr.h"
 #include "solace/koopman.h"
+#include "solace/dcdm.h"
 
 #endif
