@@ -47,7 +47,7 @@ typedef struct solace_dcdm_problem_s *solace_dcdm_problem;
 SOLACE_EXPORT int solace_dcdm_problem_create(int ndim, int64_t n, const char *obstacle,
                                              uint64_t seed, solace_dcdm_problem *problem);
 
-/** Writes the number of rows (n^ndim), of stored nonzeros and of solid cells (each may be NULL).
+/** Writes the number of rows (n^ndim), of nonzero entries and of solid cells (each may be NULL).
  */
 SOLACE_EXPORT int solace_dcdm_problem_get_size(solace_dcdm_problem problem, int64_t *rows,
                                                int64_t *nonzeros, int64_t *solid);

@@ -44,14 +44,25 @@ int solace_dcdm_problem_create(int ndim, int64_t n, const char *obstacle, uint64
   return SOLACE_SUCCESS;
 }
 
-/* Number of stored entries of A (its first `rows` rows). */
-static int count_nonzeros(Mat A, int64_t rows, int64_t *nnz) {
+/* Visits the nonzero entries of the first `rows` rows of A (the DMDA's matrix also stores the
+ * zeros of its stencil pattern: couplings to solid cells); row_start, columns, values may be
+ * NULL (counting only). */
+static int nonzero_csr(Mat A, int64_t rows, int64_t *nnz, int64_t *row_start, int64_t *columns,
+                       double *values) {
   *nnz = 0;
+  if (row_start) row_start[0] = 0;
   for (PetscInt row = 0; row < (PetscInt)rows; row++) {
     PetscInt ncols;
-    SolacePetscCall(MatGetRow(A, row, &ncols, NULL, NULL));
-    *nnz += ncols;
-    SolacePetscCall(MatRestoreRow(A, row, &ncols, NULL, NULL));
+    const PetscInt *cols;
+    const PetscScalar *vals;
+    SolacePetscCall(MatGetRow(A, row, &ncols, &cols, &vals));
+    for (PetscInt j = 0; j < ncols; j++) {
+      if (vals[j] == 0.0 && cols[j] != row) continue;
+      if (columns) columns[*nnz] = cols[j], values[*nnz] = vals[j];
+      (*nnz)++;
+    }
+    if (row_start) row_start[row + 1] = *nnz;
+    SolacePetscCall(MatRestoreRow(A, row, &ncols, &cols, &vals));
   }
   return SOLACE_SUCCESS;
 }
@@ -61,7 +72,8 @@ int solace_dcdm_problem_get_size(solace_dcdm_problem problem, int64_t *rows, int
   SolaceCheckNotNull(problem);
   if (rows) *rows = problem->ob->cells;
   if (solid) *solid = problem->ob->nsolid;
-  if (nonzeros) SolaceCall(count_nonzeros(problem->ob->A, problem->ob->cells, nonzeros));
+  if (nonzeros)
+    SolaceCall(nonzero_csr(problem->ob->A, problem->ob->cells, nonzeros, NULL, NULL, NULL));
   return SOLACE_SUCCESS;
 }
 
@@ -71,18 +83,8 @@ int solace_dcdm_problem_get_csr(solace_dcdm_problem problem, int64_t *row_start,
   SolaceCheckNotNull(row_start);
   SolaceCheckNotNull(columns);
   SolaceCheckNotNull(values);
-  Mat A = problem->ob->A;
-  row_start[0] = 0;
-  for (PetscInt row = 0; row < (PetscInt)problem->ob->cells; row++) {
-    PetscInt ncols;
-    const PetscInt *cols;
-    const PetscScalar *vals;
-    SolacePetscCall(MatGetRow(A, row, &ncols, &cols, &vals));
-    for (PetscInt j = 0; j < ncols; j++)
-      columns[row_start[row] + j] = cols[j], values[row_start[row] + j] = vals[j];
-    row_start[row + 1] = row_start[row] + ncols;
-    SolacePetscCall(MatRestoreRow(A, row, &ncols, &cols, &vals));
-  }
+  int64_t nnz;
+  SolaceCall(nonzero_csr(problem->ob->A, problem->ob->cells, &nnz, row_start, columns, values));
   return SOLACE_SUCCESS;
 }
 

@@ -5,6 +5,7 @@
 #include "solace/rand.h"
 
 #include <cblas.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,15 +105,22 @@ static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *
   PetscFunctionReturn(0);
 }
 
-/* Fails naming the first option nobody read (a typo or an option of another command). */
-static int check_all_used(PetscOptions opts) {
-  PetscInt count;
-  char **names, **values;
-  SolacePetscCall(PetscOptionsLeftGet(opts, &count, &names, &values));
-  char first[128] = "";
-  if (count) snprintf(first, sizeof first, "-%s", names[0]);
-  SolacePetscCall(PetscOptionsLeftRestore(opts, &count, &names, &values));
-  SolaceCheck(count == 0, SOLACE_ERR_ARG, "unknown training option '%s'", first);
+static const char *const option_names[] = {
+    "ndim",          "channels",  "fine", "coarse",     "after",        "grid",       "obstacle",
+    "obstacle_seed", "operators", "seed", "lanczos",    "low_fraction", "low_weight", "samples",
+    "steps",         "batch",     "lr",   "checkpoint", "max_seconds",  "progress"};
+
+/* Fails naming the first word "-name" (name starting with a letter) that is no training option. */
+static int check_names(const char *options) {
+  const char *p = options;
+  while ((p = strchr(p, '-'))) {
+    size_t len = strcspn(p + 1, " \t\n");
+    int known = !isalpha((unsigned char)p[1]) || (p > options && !isspace((unsigned char)p[-1]));
+    for (size_t k = 0; !known && k < sizeof option_names / sizeof option_names[0]; k++)
+      known = strlen(option_names[k]) == len && !strncmp(option_names[k], p + 1, len);
+    SolaceCheck(known, SOLACE_ERR_ARG, "unknown training option '%.*s'", (int)len + 1, p);
+    p += 1 + len;
+  }
   return SOLACE_SUCCESS;
 }
 
@@ -148,6 +156,7 @@ static int check_config(const solace_dcdm_train_config *c) {
 int solace_dcdm_train_parse(const char *options, solace_dcdm_train_config *cfg) {
   SolaceCheckNotNull(options);
   SolaceCheckNotNull(cfg);
+  SolaceCall(check_names(options));
   PetscOptions opts = NULL;
   int status = SOLACE_SUCCESS;
   SolacePetscCall(PetscOptionsCreate(&opts));
@@ -156,7 +165,6 @@ int solace_dcdm_train_parse(const char *options, solace_dcdm_train_config *cfg) 
     status = solace_error_set(SOLACE_ERR_ARG, __func__, "malformed training options '%s'", options);
     goto done;
   }
-  SolaceCallGoto(status, done, check_all_used(opts));
   SolaceCallGoto(status, done, check_config(cfg));
 done:
   PetscOptionsDestroy(&opts);
