@@ -57,6 +57,8 @@ static PetscErrorCode deflation_space(solace_obstacle ob, Mat *W) {
   PetscCall(MatDenseGetArray(*W, &w));
   memcpy(w, ritz.vectors, sizeof(double) * (size_t)(ob->cells * DEFLATION_VECTORS));
   PetscCall(MatDenseRestoreArray(*W, &w));
+  /* PETSc 3.18's PCDEFLATION forms W^T A W with products that need an AIJ W */
+  PetscCall(MatConvert(*W, MATSEQAIJ, MAT_INPLACE_MATRIX, W));
   solace_dcdm_ritz_release(&ritz);
   PetscCall(PetscFree(start));
   PetscFunctionReturn(0);
@@ -78,11 +80,13 @@ static PetscErrorCode configure(KSP ksp, solace_obstacle ob, int method, const c
   }
   if (method == 2) {
     Mat W;
-    PC inner;
     PetscCall(deflation_space(ob, &W));
     PetscCall(PCDeflationSetSpace(pc, W, PETSC_FALSE));
-    PetscCall(PCDeflationGetPC(pc, &inner));
-    PetscCall(PCSetType(inner, PCJACOBI));
+    /* PETSc 3.18 has no PCDeflationSetPC: the inner PC (Jacobi) is chosen by option */
+    PetscCall(KSPSetOptionsPrefix(ksp, "bench_"));
+    PetscCall(PetscOptionsSetValue(NULL, "-bench_deflation_pc_type", "jacobi"));
+    PetscCall(PCSetFromOptions(pc));
+    PetscCall(MatDestroy(&W));
   }
   PetscCall(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED));
   PetscCall(KSPSetTolerances(ksp, TIGHT, 0.0, PETSC_DEFAULT, 100000));
@@ -243,7 +247,12 @@ int main(int argc, char **argv) {
   for (int d = 0; d < 2 && !status; d++)
     for (int i = 0; i < o.nsizes[d] && !status; i++)
       status = (int)bench_size(d + 2, o.sizes[d][i], o.weights[d], o.reps);
-  if (status) fprintf(stderr, "bench-dcdm failed: %s\n", solace_error_message());
+  if (status) {
+    const char *text = NULL;
+    PetscErrorMessage(status, &text, NULL);
+    fprintf(stderr, "bench-dcdm failed: PETSc error %d (%s) %s\n", status, text ? text : "",
+            solace_error_message());
+  }
   solace_finalize();
   return status ? 1 : 0;
 }
