@@ -8,7 +8,12 @@
  *    to 1e-6 relative; q = A^-1 b (LU) gives loss <= 1e-20;
  *  - run: a tiny training run (8 x 8 blobs, 4 channels, 30 Adam steps) lowers the mean loss
  *    by at least 10%; the same seed gives bit-identical weights, another seed different ones;
- *  - errors: unknown and malformed options and bad values are SOLACE_ERR_ARG naming them. */
+ *  - errors: unknown and malformed options and bad values are SOLACE_ERR_ARG naming them;
+ *  - shipped: the shipped 2-D weights on two held-out 64^2 blobs systems (obstacle seeds 101,
+ *    102; training used 32^2 and seeds 1..8) and the 3-D weights on a held-out 16^3 one, at rtol
+ *    1e-8: the solution equals LU's to 1e-5 relative (error <= cond(A) rtol, cond ~ 2e3; measured
+ *    2-4e-9), within the iteration bounds (measured 127, 127, 30; bounds 150, 150, 36) and in
+ *    fewer iterations than CG (measured 243, 259, 74). */
 #include <string.h>
 
 #include <petscksp.h>
@@ -19,6 +24,10 @@
 #include "solvers/dcdm/dcdm-train.h"
 
 static const double PI = 3.14159265358979323846;
+
+/* Iteration bounds of the shipped networks on the held-out systems (rtol 1e-8): measured, plus
+ * a margin (docs/dcdm.md). */
+enum { SHIPPED_BOUND_2D_101 = 150, SHIPPED_BOUND_2D_102 = 150, SHIPPED_BOUND_3D_101 = 36 };
 
 static int compare_doubles(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
@@ -172,6 +181,72 @@ static int test_run(void) {
   return 0;
 }
 
+#ifndef SOLACE_DCDM_DATA
+#define SOLACE_DCDM_DATA "data/dcdm"
+#endif
+
+/* x = A^-1 b by PETSc's LU. */
+static int lu_solve(solace_obstacle ob, const double *b, double *x) {
+  KSP ksp;
+  PC pc;
+  Vec vb, vx;
+  CHECK(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)ob->cells, b, &vb));
+  CHECK(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)ob->cells, x, &vx));
+  CHECK(KSPCreate(PETSC_COMM_SELF, &ksp));
+  CHECK(KSPSetOperators(ksp, ob->A, ob->A));
+  CHECK(KSPSetType(ksp, KSPPREONLY));
+  CHECK(KSPGetPC(ksp, &pc));
+  CHECK(PCSetType(pc, PCLU));
+  CHECK(KSPSolve(ksp, vb, vx));
+  CHECK(KSPDestroy(&ksp));
+  CHECK(VecDestroy(&vb));
+  CHECK(VecDestroy(&vx));
+  return 0;
+}
+
+/* One held-out system: DCDM with `weights` at rtol 1e-8 against LU and CG. */
+static int check_shipped(int ndim, int64_t n, uint64_t obstacle_seed, const char *weights,
+                         int64_t bound) {
+  solace_dcdm_problem p;
+  solace_obstacle ob;
+  int64_t rows, nnz, its, cg_its, grid[3] = {n, n, n};
+  double res;
+  TEST_CALL(solace_dcdm_problem_create(ndim, n, "blobs", obstacle_seed, &p));
+  TEST_CALL(solace_obstacle_create(ndim, n, "blobs", obstacle_seed, &ob));
+  TEST_CALL(solace_dcdm_problem_get_size(p, &rows, &nnz, NULL));
+  int64_t *start = malloc(sizeof(int64_t) * (size_t)(rows + 1)),
+          *cols = malloc(sizeof(int64_t) * (size_t)nnz);
+  double *vals = malloc(sizeof(double) * (size_t)nnz), *b = malloc(sizeof(double) * (size_t)rows),
+         *x = malloc(sizeof(double) * (size_t)rows), *xlu = malloc(sizeof(double) * (size_t)rows);
+  TEST_CALL(solace_dcdm_problem_get_csr(p, start, cols, vals));
+  TEST_CALL(solace_dcdm_problem_get_rhs(p, 11, 0, b));
+  if (lu_solve(ob, b, xlu)) return 1;
+  TEST_CALL(solace_dcdm_solve_csr(NULL, ndim, grid, rows, start, cols, vals, b, x, 1e-8, 100000,
+                                  &cg_its, &res));
+  TEST_CALL(solace_dcdm_solve_csr(weights, ndim, grid, rows, start, cols, vals, b, x, 1e-8, bound,
+                                  &its, &res));
+  double d = 0.0, s = 0.0;
+  for (int64_t i = 0; i < rows; i++) d += (x[i] - xlu[i]) * (x[i] - xlu[i]), s += xlu[i] * xlu[i];
+  printf("shipped %dD %lld^%d blobs seed %llu: DCDM %lld iterations (bound %lld), CG %lld; "
+         "residual %.2e, |x - x_LU| / |x_LU| = %.2e\n",
+         ndim, (long long)n, ndim, (unsigned long long)obstacle_seed, (long long)its,
+         (long long)bound, (long long)cg_its, res, sqrt(d / s));
+  TEST_ASSERT(res <= 1e-8, "residual %g", res);
+  TEST_ASSERT(sqrt(d / s) <= 1e-5, "DCDM differs from LU by %g", sqrt(d / s));
+  TEST_ASSERT(its < cg_its, "DCDM took %lld iterations, CG %lld", (long long)its,
+              (long long)cg_its);
+  free(start), free(cols), free(vals), free(b), free(x), free(xlu);
+  solace_obstacle_destroy(&ob);
+  TEST_CALL(solace_dcdm_problem_destroy(&p));
+  return 0;
+}
+
+static int test_shipped(void) {
+  return check_shipped(2, 64, 101, SOLACE_DCDM_DATA "/dcdm-2d.h5", SHIPPED_BOUND_2D_101) ||
+         check_shipped(2, 64, 102, SOLACE_DCDM_DATA "/dcdm-2d.h5", SHIPPED_BOUND_2D_102) ||
+         check_shipped(3, 16, 101, SOLACE_DCDM_DATA "/dcdm-3d.h5", SHIPPED_BOUND_3D_101);
+}
+
 static int test_errors(void) {
   const char *bad[] = {"-gird 8",   "-grid 7",         "-grid abc",    "-ndim 4",        "-lr -1",
                        "-steps -2", "-low_fraction 2", "-operators 0", "-obstacle bunny"};
@@ -202,8 +277,10 @@ int main(int argc, char **argv) {
     stop = test_run();
   else if (!strcmp(which, "errors"))
     stop = test_errors();
+  else if (!strcmp(which, "shipped"))
+    stop = test_shipped();
   else
-    TEST_ASSERT(0, "unknown case '%s' (lanczos, loss, run, errors)", which);
+    TEST_ASSERT(0, "unknown case '%s' (lanczos, loss, run, errors, shipped)", which);
   if (stop && !test_failures) test_failures++;
   TEST_CALL(solace_finalize());
   return test_finish("t-train");
