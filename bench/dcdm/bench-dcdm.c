@@ -1,5 +1,6 @@
 /* bench-dcdm: DCDM with the shipped weights against CG, ICC(0)-PCG and deflated PCG (PETSc's
- * PCDEFLATION: the 16 lowest Ritz vectors of a 128-step Lanczos, Jacobi inside) on the obstacle
+ * PCDEFLATION: the 16 lowest Ritz vectors of a 128-step Lanczos; its additional PC is
+ * PETSc's default, none) on the obstacle
  * pressure-Poisson problems (blobs, held-out obstacle seed 101), one process. Every solver starts
  * from x = 0 and stops on the TRUE relative residual ||b - A x|| / ||b|| <= 1e-6; a monitor
  * notes the iteration and time where it first reaches 1e-4. Prints iterations, seconds, ratios
@@ -86,10 +87,6 @@ static PetscErrorCode configure(KSP ksp, solace_obstacle ob, int method, const c
     Mat W;
     PetscCall(deflation_space(ob, &W));
     PetscCall(PCDeflationSetSpace(pc, W, PETSC_FALSE));
-    /* PETSc 3.18 has no PCDeflationSetPC: the inner PC (Jacobi) is chosen by option */
-    PetscCall(KSPSetOptionsPrefix(ksp, "bench_"));
-    PetscCall(PetscOptionsSetValue(NULL, "-bench_deflation_pc_type", "jacobi"));
-    PetscCall(PCSetFromOptions(pc));
     PetscCall(MatDestroy(&W));
   }
   PetscCall(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED));
@@ -177,9 +174,11 @@ static int parse(int argc, char **argv, options *o) {
       i++;
     else if (!strcmp(argv[i], "-reps") && atoi(v) >= 1)
       o->reps = atoi(argv[++i]);
-    else if (!strcmp(argv[i], "-weights2d"))
+    else if (!strcmp(argv[i], "-dcdm_max_cells") && *v)
+      o->dcdm_max_cells = strtoll(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "-weights2d") && *v)
       o->weights[0] = argv[++i];
-    else if (!strcmp(argv[i], "-weights3d"))
+    else if (!strcmp(argv[i], "-weights3d") && *v)
       o->weights[1] = argv[++i];
     else
       return fprintf(stderr, "bench-dcdm: bad option %s\n", argv[i]), 1;
