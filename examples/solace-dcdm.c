@@ -42,7 +42,7 @@ static void print_usage(void) {
          "  -progress M                0 auto, 1 redraw, 2 lines, 3 silent (default 0)\n\n"
          "solve: DCDM with a weights file against CG on an obstacle problem.\n"
          "  -weights FILE              DCDM weights file (required)\n"
-         "  -ndim D                    2 or 3 (default: the network's)\n"
+         "  -ndim D                    2 or 3, the network's dimension (default 2)\n"
          "  -n N                       cells per side, even (default 128)\n"
          "  -obstacle KIND             empty, sphere or blobs (default blobs)\n"
          "  -obstacle_seed S           seed of the blobs (default 7)\n"
