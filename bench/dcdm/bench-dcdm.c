@@ -8,10 +8,12 @@
  *
  *   bench-dcdm [-quick] [-sizes2d 64,128,256,512] [-sizes3d 32,64,128] [-reps R]
  *              [-weights2d FILE] [-weights3d FILE] [-dcdm_max_cells N]
+ *              [-defl_max_cells N]
  *
  * DCDM runs only on problems of at most -dcdm_max_cells cells (default 40000: 64^2, 128^2 and
- * 32^3); on this CPU one DCDM iteration at 256^2 costs over a second. The baselines run at every
- * size.
+ * 32^3; on this CPU one DCDM iteration at 256^2 costs over a second), deflated CG on at most
+ * -defl_max_cells (default 70000: up to 256^2 and 32^3; PETSc 3.18's PCDEFLATION applications
+ * cost tens of milliseconds here). CG and ICC-PCG run at every size.
  */
 #include "bench-util.h"
 
@@ -140,6 +142,7 @@ static PetscErrorCode run(solace_obstacle ob, Vec b, int method, const char *wei
 typedef struct {
   int quick, reps, nsizes[2];
   int64_t dcdm_max_cells; /* DCDM is skipped on larger problems (too slow on CPUs) */
+  int64_t defl_max_cells; /* so is deflated CG (its PETSc coarse solves are slow here) */
   int64_t sizes[2][MAX_SIZES];
   const char *weights[2];
 } options;
@@ -160,6 +163,7 @@ static int parse(int argc, char **argv, options *o) {
                  .reps = 1,
                  .nsizes = {4, 3},
                  .dcdm_max_cells = 40000,
+                 .defl_max_cells = 70000,
                  .sizes = {{64, 128, 256, 512}, {32, 64, 128}},
                  .weights = {SOLACE_DCDM_DATA "/dcdm-2d.h5", SOLACE_DCDM_DATA "/dcdm-3d.h5"}};
   for (int i = 1; i < argc; i++) {
@@ -174,6 +178,8 @@ static int parse(int argc, char **argv, options *o) {
       i++;
     else if (!strcmp(argv[i], "-reps") && atoi(v) >= 1)
       o->reps = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "-defl_max_cells") && *v)
+      o->defl_max_cells = strtoll(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "-dcdm_max_cells") && *v)
       o->dcdm_max_cells = strtoll(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "-weights2d") && *v)
@@ -188,25 +194,29 @@ static int parse(int argc, char **argv, options *o) {
 
 /* Runs every method reps times (alternating) and keeps the median times. */
 static PetscErrorCode bench_case(solace_obstacle ob, Vec b, const char *weights, int reps,
-                                 int methods, outcome res[METHODS]) {
+                                 const int enabled[METHODS], outcome res[METHODS]) {
   double t[METHODS][2][16];
   PetscFunctionBegin;
   for (int rep = 0; rep < reps && rep < 16; rep++)
-    for (int k = 0; k < methods; k++) {
+    for (int k = 0; k < METHODS; k++) {
+      if (!enabled[k]) continue;
       PetscCall(run(ob, b, k, weights, &res[k]));
       t[k][0][rep] = res[k].seconds[0], t[k][1][rep] = res[k].seconds[1];
     }
-  for (int k = 0; k < methods; k++)
-    for (int j = 0; j < 2; j++) res[k].seconds[j] = bench_median(t[k][j], reps < 16 ? reps : 16);
+  for (int k = 0; k < METHODS; k++)
+    for (int j = 0; j < 2 && enabled[k]; j++)
+      res[k].seconds[j] = bench_median(t[k][j], reps < 16 ? reps : 16);
   PetscFunctionReturn(0);
 }
 
-static void print_case(int ndim, int64_t n, int64_t nsolid, int methods,
+static void print_case(int ndim, int64_t n, int64_t nsolid, const int enabled[METHODS],
                        const outcome res[METHODS]) {
-  if (methods < METHODS)
-    printf("%dD %4lld^%d %7lld | dcdm     | skipped (more than -dcdm_max_cells cells)\n", ndim,
-           (long long)n, ndim, (long long)nsolid);
-  for (int k = 0; k < methods; k++) {
+  for (int k = 0; k < METHODS; k++) {
+    if (!enabled[k]) {
+      printf("%dD %4lld^%d %7lld | %-8s | skipped (above -%s_max_cells)\n", ndim, (long long)n,
+             ndim, (long long)nsolid, method_names[k], k == 2 ? "defl" : "dcdm");
+      continue;
+    }
     const outcome *r = &res[k], *icc = &res[1];
     printf("%dD %4lld^%d %7lld | %-8s | %5lld %8.3f | %5lld %8.3f | %7.3f | %.1e%s | %5.2f %6.2f | "
            "%5.2f %6.2f\n",
@@ -220,7 +230,7 @@ static void print_case(int ndim, int64_t n, int64_t nsolid, int methods,
 }
 
 static PetscErrorCode bench_size(int ndim, int64_t n, const char *weights, int reps,
-                                 int64_t dcdm_max_cells) {
+                                 int64_t dcdm_max_cells, int64_t defl_max_cells) {
   solace_obstacle ob;
   Vec b;
   double *bv;
@@ -233,9 +243,9 @@ static PetscErrorCode bench_size(int ndim, int64_t n, const char *weights, int r
   PetscCheck(!solace_obstacle_rhs(ob, 11, 0, bv), PETSC_COMM_SELF, PETSC_ERR_LIB, "%s",
              solace_error_message());
   PetscCall(VecRestoreArray(b, &bv));
-  int methods = ob->cells > dcdm_max_cells ? METHODS - 1 : METHODS;
-  PetscCall(bench_case(ob, b, weights, reps, methods, res));
-  print_case(ndim, n, ob->nsolid, methods, res);
+  int enabled[METHODS] = {1, 1, ob->cells <= defl_max_cells, ob->cells <= dcdm_max_cells};
+  PetscCall(bench_case(ob, b, weights, reps, enabled, res));
+  print_case(ndim, n, ob->nsolid, enabled, res);
   PetscCall(VecDestroy(&b));
   solace_obstacle_destroy(&ob);
   PetscFunctionReturn(0);
@@ -257,7 +267,8 @@ int main(int argc, char **argv) {
   int status = 0;
   for (int d = 0; d < 2 && !status; d++)
     for (int i = 0; i < o.nsizes[d] && !status; i++)
-      status = (int)bench_size(d + 2, o.sizes[d][i], o.weights[d], o.reps, o.dcdm_max_cells);
+      status = (int)bench_size(d + 2, o.sizes[d][i], o.weights[d], o.reps, o.dcdm_max_cells,
+                               o.defl_max_cells);
   if (status) {
     const char *text = NULL;
     PetscErrorMessage(status, &text, NULL);

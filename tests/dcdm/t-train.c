@@ -78,8 +78,8 @@ static int test_lanczos(void) {
   TEST_ASSERT(worst <= 1e-10, "a converged Ritz value is %g from every eigenvalue", worst);
   TEST_ASSERT(ends <= 1e-10, "extreme Ritz values off by %g", ends);
   TEST_ASSERT(orth <= 1e-10, "Ritz vectors not orthonormal: %g", orth);
-  TEST_FAILS_WITH(solace_dcdm_lanczos(ob->A, 0, start, &ritz), SOLACE_ERR_ARG);
   solace_dcdm_ritz_release(&ritz);
+  TEST_FAILS_WITH(solace_dcdm_lanczos(ob->A, 0, start, &ritz), SOLACE_ERR_ARG);
   solace_obstacle_destroy(&ob);
   return 0;
 }
