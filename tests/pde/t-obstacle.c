@@ -11,7 +11,9 @@
  *  - solve: CG + ICC(0) at rtol 1e-12 and DCDM's identity map (CG) at rtol 1e-10 through
  *    solace_dcdm_solve_csr agree with PETSc's LU to 1e-8 and 1e-6 relative (error <= cond x rtol,
  *    cond ~ 2e3 at 64^2); the LU residual is below 1e-12;
- *  - errors: bad dimension, size, kind, NULL handles and bad CSR input give SOLACE_ERR_ARG. */
+ *  - errors: bad dimension, size, kind, NULL handles and bad CSR input give SOLACE_ERR_ARG, as
+ *    does a 3-D network on a 2-D grid; a missing weights file SOLACE_ERR_IO, a file that is not
+ *    HDF5 SOLACE_ERR_FORMAT, an indefinite matrix SOLACE_ERR_NOT_CONVERGED. */
 #include <lapacke.h>
 #include <string.h>
 
@@ -23,6 +25,10 @@
 #include "operators/pde/obstacle.h"
 
 static const double PI = 3.14159265358979323846;
+
+#ifndef SOLACE_DCDM_DATA
+#define SOLACE_DCDM_DATA "data/dcdm"
+#endif
 
 typedef struct {
   int64_t rows, nnz, solid, *start, *cols;
@@ -313,6 +319,16 @@ static int test_errors(void) {
   TEST_FAILS_WITH(solace_dcdm_solve_csr("no-such-weights.h5", 2, grid, 4, start, cols, vals, b, x,
                                         1e-8, 10, NULL, NULL),
                   SOLACE_ERR_IO);
+  TEST_FAILS_WITH(solace_dcdm_solve_csr(SOLACE_DCDM_DATA "/dcdm-3d.h5", 2, grid, 4, start, cols,
+                                        vals, b, x, 1e-8, 10, NULL, NULL),
+                  SOLACE_ERR_ARG); /* a 3-D network on a 2-D grid */
+  FILE *f = fopen("not-weights.h5", "w");
+  TEST_ASSERT(f != NULL, "cannot write not-weights.h5");
+  if (f) fputs("not an HDF5 file\n", f), fclose(f);
+  TEST_FAILS_WITH(solace_dcdm_solve_csr("not-weights.h5", 2, grid, 4, start, cols, vals, b, x, 1e-8,
+                                        10, NULL, NULL),
+                  SOLACE_ERR_FORMAT);
+  remove("not-weights.h5");
   vals[0] = -2, vals[3] = -2; /* indefinite: CG breaks down */
   TEST_FAILS_WITH(
       solace_dcdm_solve_csr(NULL, 2, grid, 4, start, cols, vals, b, x, 1e-8, 10, NULL, NULL),
