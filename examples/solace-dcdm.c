@@ -28,7 +28,7 @@ static void print_usage(void) {
          "  -obstacle KIND             training operator's obstacles: empty, sphere, blobs\n"
          "                             (default empty)\n"
          "  -obstacle_seed S           seed of the blobs of operator 0 (default 1)\n"
-      "  -operators K               training operators, obstacle seeds S..S+K-1 (default 1)\n"
+         "  -operators K               training operators, obstacle seeds S..S+K-1 (default 1)\n"
          "  -seed S                    network init, Lanczos start and samples (default 0)\n"
          "  -lanczos M                 Lanczos steps (default 1000, at most the fluid cells)\n"
          "  -low_fraction F            lowest share of the Ritz values weighted (default 0.55)\n"
