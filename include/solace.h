@@ -18,5 +18,6 @@
 #include "solace/implicit.h"
 #include "solace/bcd.h"
 #include "solace/node.h"
+#include "solace/dcdm.h"
 
 #endif

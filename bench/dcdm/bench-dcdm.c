@@ -1,0 +1,280 @@
+/* bench-dcdm: DCDM with the shipped weights against CG, ICC(0)-PCG and deflated PCG (PETSc's
+ * PCDEFLATION: the 16 lowest Ritz vectors of a 128-step Lanczos; its additional PC is
+ * PETSc's default, none) on the obstacle
+ * pressure-Poisson problems (blobs, held-out obstacle seed 101), one process. Every solver starts
+ * from x = 0 and stops on the TRUE relative residual ||b - A x|| / ||b|| <= 1e-6; a monitor
+ * notes the iteration and time where it first reaches 1e-4. Prints iterations, seconds, ratios
+ * against ICC-PCG and the final true residual.
+ *
+ *   bench-dcdm [-quick] [-sizes2d 64,128,256,512] [-sizes3d 32,64,128] [-reps R]
+ *              [-weights2d FILE] [-weights3d FILE] [-dcdm_max_cells N]
+ *              [-defl_max_cells N]
+ *
+ * DCDM runs only on problems of at most -dcdm_max_cells cells (default 40000: 64^2, 128^2 and
+ * 32^3; on this CPU one DCDM iteration at 256^2 costs over a second), deflated CG on at most
+ * -defl_max_cells (default 70000: up to 256^2 and 32^3; PETSc 3.18's PCDEFLATION applications
+ * cost tens of milliseconds here). CG and ICC-PCG run at every size.
+ */
+#include "bench-util.h"
+
+#include "operators/pde/obstacle.h"
+#include "solace/petsc.h"
+#include "solvers/dcdm/dcdm-train.h"
+
+#include <petscksp.h>
+
+#ifndef SOLACE_DCDM_DATA
+#define SOLACE_DCDM_DATA "data/dcdm"
+#endif
+
+enum { METHODS = 4, MAX_SIZES = 8, DEFLATION_VECTORS = 16, DEFLATION_LANCZOS = 128 };
+static const char *const method_names[METHODS] = {"cg", "icc-pcg", "defl-pcg", "dcdm"};
+static const double LOOSE = 1e-4, TIGHT = 1e-6;
+
+typedef struct {
+  double t0, bnorm;
+  PetscInt its_loose;
+  double time_loose;
+} monitor_ctx;
+
+typedef struct {
+  PetscInt its[2];
+  double seconds[2], residual, setup;
+  int converged;
+} outcome;
+
+static PetscErrorCode note_loose(KSP ksp, PetscInt it, PetscReal rnorm, void *ctx) {
+  monitor_ctx *m = ctx;
+  (void)ksp;
+  if (m->its_loose < 0 && rnorm <= LOOSE * m->bnorm)
+    m->its_loose = it, m->time_loose = solace_wtime() - m->t0;
+  return 0;
+}
+
+/* The deflation space: the lowest Ritz vectors of a short Lanczos run, as a dense Mat. */
+static PetscErrorCode deflation_space(solace_obstacle ob, Mat *W) {
+  solace_dcdm_ritz ritz;
+  double *start, *w;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(ob->cells, &start));
+  for (int64_t i = 0; i < ob->cells; i++) start[i] = ob->solid[i] ? 0.0 : 1.0 + 0.5 * sin(0.37 * i);
+  PetscCheck(!solace_dcdm_lanczos(ob->A, DEFLATION_LANCZOS, start, &ritz), PETSC_COMM_SELF,
+             PETSC_ERR_LIB, "Lanczos: %s", solace_error_message());
+  PetscCall(MatCreateSeqDense(PETSC_COMM_SELF, (PetscInt)ob->cells, DEFLATION_VECTORS, NULL, W));
+  PetscCall(MatDenseGetArray(*W, &w));
+  memcpy(w, ritz.vectors, sizeof(double) * (size_t)(ob->cells * DEFLATION_VECTORS));
+  PetscCall(MatDenseRestoreArray(*W, &w));
+  /* PETSc 3.18's PCDEFLATION forms W^T A W with products that need an AIJ W */
+  PetscCall(MatConvert(*W, MATSEQAIJ, MAT_INPLACE_MATRIX, W));
+  solace_dcdm_ritz_release(&ritz);
+  PetscCall(PetscFree(start));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode configure(KSP ksp, solace_obstacle ob, int method, const char *weights) {
+  PC pc;
+  PetscFunctionBegin;
+  PetscCall(KSPSetOperators(ksp, ob->A, ob->A));
+  PetscCall(KSPGetPC(ksp, &pc));
+  if (method == 3) {
+    PetscCall(KSPSetType(ksp, SOLACE_KSPDCDM));
+    PetscCall(KSPSetDM(ksp, ob->da));
+    PetscCall(KSPSetDMActive(ksp, PETSC_FALSE));
+    PetscCall(SolaceKSPDCDMSetWeights(ksp, weights));
+  } else {
+    PetscCall(KSPSetType(ksp, KSPCG));
+    PetscCall(PCSetType(pc, method == 0 ? PCNONE : method == 1 ? PCICC : PCDEFLATION));
+  }
+  if (method == 2) {
+    Mat W;
+    PetscCall(deflation_space(ob, &W));
+    PetscCall(PCDeflationSetSpace(pc, W, PETSC_FALSE));
+    PetscCall(MatDestroy(&W));
+  }
+  PetscCall(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED));
+  PetscCall(KSPSetTolerances(ksp, TIGHT, 0.0, PETSC_DEFAULT, 100000));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode true_residual(Mat A, Vec b, Vec x, double *res) {
+  Vec r;
+  PetscReal rn, bn;
+  PetscFunctionBegin;
+  PetscCall(VecDuplicate(b, &r));
+  PetscCall(MatMult(A, x, r));
+  PetscCall(VecAYPX(r, -1.0, b));
+  PetscCall(VecNorm(r, NORM_2, &rn));
+  PetscCall(VecNorm(b, NORM_2, &bn));
+  *res = rn / bn;
+  PetscCall(VecDestroy(&r));
+  PetscFunctionReturn(0);
+}
+
+/* One solve of one method; setup (factorisation, deflation space, network load) timed apart. */
+static PetscErrorCode run(solace_obstacle ob, Vec b, int method, const char *weights,
+                          outcome *out) {
+  KSP ksp;
+  Vec x;
+  monitor_ctx m = {0, 0, -1, 0};
+  KSPConvergedReason reason;
+  PetscFunctionBegin;
+  PetscCall(VecDuplicate(b, &x));
+  PetscCall(VecNorm(b, NORM_2, &m.bnorm));
+  PetscCall(KSPCreate(PETSC_COMM_SELF, &ksp));
+  double t = solace_wtime();
+  PetscCall(configure(ksp, ob, method, weights));
+  PetscCall(KSPSetUp(ksp));
+  out->setup = solace_wtime() - t;
+  PetscCall(KSPMonitorSet(ksp, note_loose, &m, NULL));
+  m.t0 = solace_wtime();
+  PetscCall(KSPSolve(ksp, b, x));
+  out->seconds[1] = solace_wtime() - m.t0;
+  PetscCall(KSPGetIterationNumber(ksp, &out->its[1]));
+  PetscCall(KSPGetConvergedReason(ksp, &reason));
+  out->converged = reason > 0;
+  out->its[0] = m.its_loose, out->seconds[0] = m.time_loose;
+  PetscCall(true_residual(ob->A, b, x, &out->residual));
+  PetscCall(KSPDestroy(&ksp));
+  PetscCall(VecDestroy(&x));
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  int quick, reps, nsizes[2];
+  int64_t dcdm_max_cells; /* DCDM is skipped on larger problems (too slow on CPUs) */
+  int64_t defl_max_cells; /* so is deflated CG (its PETSc coarse solves are slow here) */
+  int64_t sizes[2][MAX_SIZES];
+  const char *weights[2];
+} options;
+
+static int parse_list(const char *text, int64_t *sizes, int *count) {
+  char *end;
+  *count = 0;
+  while (*text && *count < MAX_SIZES) {
+    sizes[(*count)++] = strtoll(text, &end, 10);
+    if (end == text) return 1;
+    text = *end == ',' ? end + 1 : end;
+  }
+  return 0;
+}
+
+static int parse(int argc, char **argv, options *o) {
+  *o = (options){.quick = 0,
+                 .reps = 1,
+                 .nsizes = {4, 3},
+                 .dcdm_max_cells = 40000,
+                 .defl_max_cells = 70000,
+                 .sizes = {{64, 128, 256, 512}, {32, 64, 128}},
+                 .weights = {SOLACE_DCDM_DATA "/dcdm-2d.h5", SOLACE_DCDM_DATA "/dcdm-3d.h5"}};
+  for (int i = 1; i < argc; i++) {
+    const char *v = i + 1 < argc ? argv[i + 1] : "";
+    if (!strcmp(argv[i], "-quick")) {
+      o->quick = 1, o->nsizes[0] = 1, o->nsizes[1] = 0, o->sizes[0][0] = 64;
+      continue;
+    }
+    if (!strcmp(argv[i], "-sizes2d") && !parse_list(v, o->sizes[0], &o->nsizes[0]))
+      i++;
+    else if (!strcmp(argv[i], "-sizes3d") && !parse_list(v, o->sizes[1], &o->nsizes[1]))
+      i++;
+    else if (!strcmp(argv[i], "-reps") && atoi(v) >= 1)
+      o->reps = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "-defl_max_cells") && *v)
+      o->defl_max_cells = strtoll(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "-dcdm_max_cells") && *v)
+      o->dcdm_max_cells = strtoll(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "-weights2d") && *v)
+      o->weights[0] = argv[++i];
+    else if (!strcmp(argv[i], "-weights3d") && *v)
+      o->weights[1] = argv[++i];
+    else
+      return fprintf(stderr, "bench-dcdm: bad option %s\n", argv[i]), 1;
+  }
+  return 0;
+}
+
+/* Runs every method reps times (alternating) and keeps the median times. */
+static PetscErrorCode bench_case(solace_obstacle ob, Vec b, const char *weights, int reps,
+                                 const int enabled[METHODS], outcome res[METHODS]) {
+  double t[METHODS][2][16];
+  PetscFunctionBegin;
+  for (int rep = 0; rep < reps && rep < 16; rep++)
+    for (int k = 0; k < METHODS; k++) {
+      if (!enabled[k]) continue;
+      PetscCall(run(ob, b, k, weights, &res[k]));
+      t[k][0][rep] = res[k].seconds[0], t[k][1][rep] = res[k].seconds[1];
+    }
+  for (int k = 0; k < METHODS; k++)
+    for (int j = 0; j < 2 && enabled[k]; j++)
+      res[k].seconds[j] = bench_median(t[k][j], reps < 16 ? reps : 16);
+  PetscFunctionReturn(0);
+}
+
+static void print_case(int ndim, int64_t n, int64_t nsolid, const int enabled[METHODS],
+                       const outcome res[METHODS]) {
+  for (int k = 0; k < METHODS; k++) {
+    if (!enabled[k]) {
+      printf("%dD %4lld^%d %7lld | %-8s | skipped (above -%s_max_cells)\n", ndim, (long long)n,
+             ndim, (long long)nsolid, method_names[k], k == 2 ? "defl" : "dcdm");
+      continue;
+    }
+    const outcome *r = &res[k], *icc = &res[1];
+    printf("%dD %4lld^%d %7lld | %-8s | %5lld %8.3f | %5lld %8.3f | %7.3f | %.1e%s | %5.2f %6.2f | "
+           "%5.2f %6.2f\n",
+           ndim, (long long)n, ndim, (long long)nsolid, method_names[k], (long long)r->its[0],
+           r->seconds[0], (long long)r->its[1], r->seconds[1], r->setup, r->residual,
+           r->converged ? "" : "!", (double)r->its[0] / (double)icc->its[0],
+           r->seconds[0] / icc->seconds[0], (double)r->its[1] / (double)icc->its[1],
+           r->seconds[1] / icc->seconds[1]);
+  }
+  fflush(stdout);
+}
+
+static PetscErrorCode bench_size(int ndim, int64_t n, const char *weights, int reps,
+                                 int64_t dcdm_max_cells, int64_t defl_max_cells) {
+  solace_obstacle ob;
+  Vec b;
+  double *bv;
+  outcome res[METHODS];
+  PetscFunctionBegin;
+  PetscCheck(!solace_obstacle_create(ndim, n, "blobs", 101, &ob), PETSC_COMM_SELF, PETSC_ERR_LIB,
+             "%s", solace_error_message());
+  PetscCall(VecCreateSeq(PETSC_COMM_SELF, (PetscInt)ob->cells, &b));
+  PetscCall(VecGetArray(b, &bv));
+  PetscCheck(!solace_obstacle_rhs(ob, 11, 0, bv), PETSC_COMM_SELF, PETSC_ERR_LIB, "%s",
+             solace_error_message());
+  PetscCall(VecRestoreArray(b, &bv));
+  int enabled[METHODS] = {1, 1, ob->cells <= defl_max_cells, ob->cells <= dcdm_max_cells};
+  PetscCall(bench_case(ob, b, weights, reps, enabled, res));
+  print_case(ndim, n, ob->nsolid, enabled, res);
+  PetscCall(VecDestroy(&b));
+  solace_obstacle_destroy(&ob);
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv) {
+  options o;
+  if (parse(argc, argv, &o)) return 2;
+  int pargc = 1;
+  char **pargv = argv;
+  if (solace_initialize(&pargc, &pargv)) return fprintf(stderr, "%s\n", solace_error_message()), 1;
+  solace_set_blas_threads(1);
+  bench_print_machine();
+  printf("obstacles: blobs (seed 101, held out), rhs seed 11; x0 = 0; true relative residual; "
+         "%d repetition(s), median times\n",
+         o.reps);
+  printf("case          solid | method   | its@1e-4  s@1e-4 | its@1e-6  s@1e-6 | setup s | "
+         "residual | its/icc s/icc @1e-4 | its/icc s/icc @1e-6\n");
+  int status = 0;
+  for (int d = 0; d < 2 && !status; d++)
+    for (int i = 0; i < o.nsizes[d] && !status; i++)
+      status = (int)bench_size(d + 2, o.sizes[d][i], o.weights[d], o.reps, o.dcdm_max_cells,
+                               o.defl_max_cells);
+  if (status) {
+    const char *text = NULL;
+    PetscErrorMessage(status, &text, NULL);
+    fprintf(stderr, "bench-dcdm failed: PETSc error %d (%s) %s\n", status, text ? text : "",
+            solace_error_message());
+  }
+  solace_finalize();
+  return status ? 1 : 0;
+}

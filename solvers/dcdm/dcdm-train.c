@@ -1,0 +1,361 @@
+/* DCDM training: samples from Ritz vectors, the paper's loss and its gradient, Adam. */
+#include "dcdm-train.h"
+
+#include "operators/pde/obstacle.h"
+#include "solace/rand.h"
+
+#include <cblas.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { LOSS_WINDOW = 20 };
+
+int solace_dcdm_loss(Mat A, int64_t n, const double *b, const double *q, double *loss, double *grad,
+                     double *work) {
+  double *aq = work, *ar = work + n;
+  SolaceCall(solace_dcdm_mat_apply(A, n, q, aq));
+  double qb = cblas_ddot((int)n, q, 1, b, 1), qaq = cblas_ddot((int)n, q, 1, aq, 1);
+  SolaceCheck(qaq > 0.0 && isfinite(qaq), SOLACE_ERR_ARG, "q.Aq = %g is not positive", qaq);
+  double step = qb / qaq, sum = 0.0;
+  for (int64_t i = 0; i < n; i++) {
+    double r = b[i] - step * aq[i];
+    sum += r * r;
+    if (grad) grad[i] = r; /* keep r for the gradient */
+  }
+  *loss = sum;
+  if (!grad) return SOLACE_SUCCESS;
+  /* dL/dq = -2 (r.Aq) (b / qAq - 2 (q.b) Aq / qAq^2) - 2 (q.b / qAq) A r */
+  double raq = cblas_ddot((int)n, grad, 1, aq, 1);
+  SolaceCall(solace_dcdm_mat_apply(A, n, grad, ar));
+  for (int64_t i = 0; i < n; i++)
+    grad[i] = -2.0 * raq * (b[i] / qaq - 2.0 * qb * aq[i] / (qaq * qaq)) - 2.0 * step * ar[i];
+  return SOLACE_SUCCESS;
+}
+
+void solace_dcdm_train_defaults(solace_dcdm_train_config *cfg) {
+  *cfg = (solace_dcdm_train_config){.arch = {2, 16, 4, 6, 4},
+                                    .grid = 64,
+                                    .obstacle = "empty",
+                                    .obstacle_seed = 1,
+                                    .operators = 1,
+                                    .seed = 0,
+                                    .lanczos = 1000,
+                                    .low_fraction = 0.55,
+                                    .low_weight = 9.0,
+                                    .samples = 20000,
+                                    .steps = 1000,
+                                    .batch = 10,
+                                    .lr = 1e-3,
+                                    .checkpoint = 100,
+                                    .max_seconds = 0.0,
+                                    .progress = SOLACE_PROGRESS_AUTO};
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Options                                                                                    */
+
+static PetscErrorCode get_int64(PetscOptions opts, const char *name, int64_t *value) {
+  PetscInt v;
+  PetscBool set;
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetInt(opts, NULL, name, &v, &set));
+  if (set) *value = v;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode get_real(PetscOptions opts, const char *name, double *value) {
+  PetscReal v;
+  PetscBool set;
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetReal(opts, NULL, name, &v, &set));
+  if (set) *value = v;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *c) {
+  int64_t ndim = c->arch.ndim, fine = c->arch.fine, coarse = c->arch.coarse, after = c->arch.after,
+          seed = (int64_t)c->seed, oseed = (int64_t)c->obstacle_seed, progress = c->progress;
+  PetscFunctionBegin;
+  PetscCall(get_int64(opts, "-ndim", &ndim));
+  PetscCall(get_int64(opts, "-channels", &c->arch.channels));
+  PetscCall(get_int64(opts, "-fine", &fine));
+  PetscCall(get_int64(opts, "-coarse", &coarse));
+  PetscCall(get_int64(opts, "-after", &after));
+  PetscCall(get_int64(opts, "-grid", &c->grid));
+  PetscCall(PetscOptionsGetString(opts, NULL, "-obstacle", c->obstacle, sizeof c->obstacle, NULL));
+  PetscCall(get_int64(opts, "-obstacle_seed", &oseed));
+  PetscCall(get_int64(opts, "-operators", &c->operators));
+  PetscCall(get_int64(opts, "-seed", &seed));
+  PetscCall(get_int64(opts, "-lanczos", &c->lanczos));
+  PetscCall(get_real(opts, "-low_fraction", &c->low_fraction));
+  PetscCall(get_real(opts, "-low_weight", &c->low_weight));
+  PetscCall(get_int64(opts, "-samples", &c->samples));
+  PetscCall(get_int64(opts, "-steps", &c->steps));
+  PetscCall(get_int64(opts, "-batch", &c->batch));
+  PetscCall(get_real(opts, "-lr", &c->lr));
+  PetscCall(get_int64(opts, "-checkpoint", &c->checkpoint));
+  PetscCall(get_real(opts, "-max_seconds", &c->max_seconds));
+  PetscCall(get_int64(opts, "-progress", &progress));
+  c->arch.ndim = (int)ndim, c->arch.fine = (int)fine, c->arch.coarse = (int)coarse;
+  c->arch.after = (int)after, c->seed = (uint64_t)seed, c->obstacle_seed = (uint64_t)oseed;
+  c->progress = (int)progress;
+  PetscFunctionReturn(0);
+}
+
+static const char *const option_names[] = {
+    "ndim",          "channels",  "fine", "coarse",     "after",        "grid",       "obstacle",
+    "obstacle_seed", "operators", "seed", "lanczos",    "low_fraction", "low_weight", "samples",
+    "steps",         "batch",     "lr",   "checkpoint", "max_seconds",  "progress"};
+
+/* Fails naming the first word "-name" (name starting with a letter) that is no training option. */
+static int check_names(const char *options) {
+  const char *p = options;
+  while ((p = strchr(p, '-'))) {
+    size_t len = strcspn(p + 1, " \t\n");
+    int known = !isalpha((unsigned char)p[1]) || (p > options && !isspace((unsigned char)p[-1]));
+    for (size_t k = 0; !known && k < sizeof option_names / sizeof option_names[0]; k++)
+      known = strlen(option_names[k]) == len && !strncmp(option_names[k], p + 1, len);
+    SolaceCheck(known, SOLACE_ERR_ARG, "unknown training option '%.*s'", (int)len + 1, p);
+    p += 1 + len;
+  }
+  return SOLACE_SUCCESS;
+}
+
+static int check_config(const solace_dcdm_train_config *c) {
+  SolaceCheck(c->arch.ndim == 2 || c->arch.ndim == 3, SOLACE_ERR_ARG, "-ndim %d (need 2 or 3)",
+              c->arch.ndim);
+  SolaceCheck(c->arch.channels >= 1 && c->arch.fine >= 1 && c->arch.coarse >= 0 &&
+                  c->arch.after >= 0,
+              SOLACE_ERR_ARG, "bad architecture: channels %lld, fine %d, coarse %d, after %d",
+              (long long)c->arch.channels, c->arch.fine, c->arch.coarse, c->arch.after);
+  SolaceCheck(c->grid >= 4 && c->grid % 2 == 0, SOLACE_ERR_ARG, "-grid %lld (need even, >= 4)",
+              (long long)c->grid);
+  SolaceCheck(c->operators >= 1 && c->operators <= 64, SOLACE_ERR_ARG,
+              "-operators %lld (need 1..64)", (long long)c->operators);
+  SolaceCheck(c->lanczos >= 1 && c->samples >= 1 && c->steps >= 0 && c->batch >= 1 &&
+                  c->checkpoint >= 0,
+              SOLACE_ERR_ARG,
+              "-lanczos %lld -samples %lld -steps %lld -batch %lld -checkpoint %lld (need "
+              "lanczos, samples, batch >= 1; steps, checkpoint >= 0)",
+              (long long)c->lanczos, (long long)c->samples, (long long)c->steps,
+              (long long)c->batch, (long long)c->checkpoint);
+  SolaceCheck(c->lr > 0.0 && isfinite(c->lr) && c->low_fraction >= 0.0 && c->low_fraction <= 1.0 &&
+                  c->low_weight > 0.0 && isfinite(c->low_weight) && c->max_seconds >= 0.0,
+              SOLACE_ERR_ARG,
+              "-lr %g -low_fraction %g -low_weight %g -max_seconds %g (need lr > 0, "
+              "0 <= low_fraction <= 1, low_weight > 0, max_seconds >= 0)",
+              c->lr, c->low_fraction, c->low_weight, c->max_seconds);
+  SolaceCheck(c->progress >= SOLACE_PROGRESS_AUTO && c->progress <= SOLACE_PROGRESS_SILENT,
+              SOLACE_ERR_ARG, "-progress %d (need 0..3)", c->progress);
+  return SOLACE_SUCCESS;
+}
+
+int solace_dcdm_train_parse(const char *options, solace_dcdm_train_config *cfg) {
+  SolaceCheckNotNull(options);
+  SolaceCheckNotNull(cfg);
+  SolaceCall(check_names(options));
+  PetscOptions opts = NULL;
+  int status = SOLACE_SUCCESS;
+  SolacePetscCall(PetscOptionsCreate(&opts));
+  SolacePetscCallGoto(status, done, PetscOptionsInsertString(opts, options));
+  if (read_options(opts, cfg)) {
+    status = solace_error_set(SOLACE_ERR_ARG, __func__, "malformed training options '%s'", options);
+    goto done;
+  }
+  SolaceCallGoto(status, done, check_config(cfg));
+done:
+  PetscOptionsDestroy(&opts);
+  return status;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Training data                                                                              */
+
+typedef struct {
+  solace_obstacle ob;
+  solace_dcdm_ritz ritz;
+  double *weight; /* per Ritz vector: low_weight for the lowest low_fraction, else 1 */
+} training_operator;
+
+typedef struct {
+  int64_t count;         /* operators */
+  training_operator *op; /* operator j: obstacle seed obstacle_seed + j */
+  double *coef;          /* the Ritz coefficients of one sample */
+} training_data;
+
+static void data_release(training_data *d) {
+  for (int64_t j = 0; j < d->count && d->op; j++) {
+    solace_obstacle_destroy(&d->op[j].ob);
+    solace_dcdm_ritz_release(&d->op[j].ritz);
+    free(d->op[j].weight);
+  }
+  free(d->op);
+  free(d->coef);
+}
+
+/* The Lanczos start of operator j: normals on the fluid cells (stream 0 of seed + j). */
+static int lanczos(const solace_dcdm_train_config *c, int64_t j, training_operator *op) {
+  double *start;
+  int64_t n = op->ob->cells, fluid = n - op->ob->nsolid;
+  SolaceCall(SolaceCalloc(n, &start));
+  int status = solace_rand_normal(c->seed + (uint64_t)j, 0, 0, n, start);
+  for (int64_t i = 0; i < n; i++)
+    if (op->ob->solid[i]) start[i] = 0.0;
+  if (!status)
+    status =
+        solace_dcdm_lanczos(op->ob->A, c->lanczos < fluid ? c->lanczos : fluid, start, &op->ritz);
+  free(start);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+static int operator_create(const solace_dcdm_train_config *c, int64_t j, training_operator *op) {
+  SolaceCall(solace_obstacle_create(c->arch.ndim, c->grid, c->obstacle,
+                                    c->obstacle_seed + (uint64_t)j, &op->ob));
+  SolaceCall(lanczos(c, j, op));
+  int64_t m = op->ritz.m, low = (int64_t)ceil(c->low_fraction * (double)m);
+  SolaceCall(SolaceCalloc(m, &op->weight));
+  for (int64_t i = 0; i < m; i++) op->weight[i] = i < low ? c->low_weight : 1.0;
+  return SOLACE_SUCCESS;
+}
+
+static int data_create(const solace_dcdm_train_config *c, training_data *d) {
+  SolaceCall(SolaceCalloc(c->operators, &d->op));
+  d->count = c->operators;
+  for (int64_t j = 0; j < d->count; j++) SolaceCall(operator_create(c, j, &d->op[j]));
+  SolaceCall(SolaceCalloc(c->lanczos, &d->coef));
+  return SOLACE_SUCCESS;
+}
+
+/* Sample `index` comes from operator index % count: b = sum_i w_i c_i v_i, c_i ~ N(0, 1)
+ * (stream 1 + index of the seed), unit norm. */
+static int data_sample(const solace_dcdm_train_config *c, training_data *d, int64_t index,
+                       double *b) {
+  training_operator *op = &d->op[index % d->count];
+  int64_t n = op->ritz.n, m = op->ritz.m;
+  SolaceCall(solace_rand_normal(c->seed, 1 + (uint64_t)index, 0, m, d->coef));
+  for (int64_t i = 0; i < m; i++) d->coef[i] *= op->weight[i];
+  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)m, 1.0, op->ritz.vectors, (int)n, d->coef,
+              1, 0.0, b, 1);
+  double norm = cblas_dnrm2((int)n, b, 1);
+  SolaceCheck(norm > 0.0, SOLACE_ERR_STATE, "training sample %lld vanishes", (long long)index);
+  cblas_dscal((int)n, 1.0 / norm, b, 1);
+  return SOLACE_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The training loop                                                                          */
+
+typedef struct {
+  solace_nn_net net;
+  solace_nn_adam adam;
+  solace_nn_tensor *x, *dy;
+  double *work;
+  solace_progress progress;
+} trainer;
+
+static int trainer_create(const solace_dcdm_train_config *c, int64_t n, trainer *t) {
+  int64_t dims[3] = {c->grid, c->grid, c->grid};
+  int nblocks;
+  solace_nn_param **blocks;
+  SolaceCall(solace_dcdm_net_create(&c->arch, &t->net));
+  SolaceCall(solace_nn_net_init(t->net, c->seed));
+  SolaceCall(solace_nn_net_params(t->net, &nblocks, &blocks));
+  SolaceCall(solace_nn_adam_create(nblocks, blocks, c->lr, 0.9, 0.999, 1e-8, &t->adam));
+  SolaceCall(solace_nn_tensor_create(c->arch.ndim, c->batch, 1, dims, &t->x));
+  SolaceCall(solace_nn_tensor_create(c->arch.ndim, c->batch, 1, dims, &t->dy));
+  SolaceCall(SolaceCalloc(2 * n, &t->work));
+  SolaceCall(solace_progress_create("dcdm train", c->steps, 0, &t->progress));
+  SolaceCall(solace_progress_set_mode(t->progress, c->progress, 10.0));
+  return SOLACE_SUCCESS;
+}
+
+static void trainer_release(trainer *t) {
+  solace_nn_net_destroy(&t->net);
+  solace_nn_adam_destroy(&t->adam);
+  solace_nn_tensor_destroy(&t->x);
+  solace_nn_tensor_destroy(&t->dy);
+  free(t->work);
+  solace_progress_destroy(&t->progress);
+}
+
+/* One Adam step on the batch of samples step * batch, ...; *loss gets its mean loss. */
+static int train_step(const solace_dcdm_train_config *c, training_data *d, trainer *t, int64_t step,
+                      double *loss) {
+  int64_t n = d->op[0].ritz.n, nb = c->batch;
+  const solace_nn_tensor *y;
+  for (int64_t k = 0; k < nb; k++)
+    SolaceCall(data_sample(c, d, (step * nb + k) % c->samples, t->x->data + k * n));
+  SolaceCall(solace_nn_net_zero_grad(t->net));
+  SolaceCall(solace_nn_net_forward(t->net, t->x, &y));
+  *loss = 0.0;
+  for (int64_t k = 0; k < nb; k++) {
+    solace_obstacle ob = d->op[((step * nb + k) % c->samples) % d->count].ob;
+    double *q = y->data + k * n, *g = t->dy->data + k * n, lk;
+    for (int64_t i = 0; i < n; i++)
+      if (ob->solid[i]) q[i] = 0.0; /* solid cells stay zero, as in the solver */
+    SolaceCall(solace_dcdm_loss(ob->A, n, t->x->data + k * n, q, &lk, g, t->work));
+    for (int64_t i = 0; i < n; i++) g[i] = ob->solid[i] ? 0.0 : g[i] / (double)nb;
+    *loss += lk / (double)nb;
+  }
+  SolaceCall(solace_nn_net_backward(t->net, t->dy, NULL));
+  SolaceCall(solace_nn_adam_step(t->adam));
+  return SOLACE_SUCCESS;
+}
+
+static int save(const solace_dcdm_train_config *c, trainer *t, const char *path) {
+  SolaceCall(solace_dcdm_net_save(t->net, &c->arch, path));
+  return SOLACE_SUCCESS;
+}
+
+static int train_loop(const solace_dcdm_train_config *c, training_data *d, trainer *t,
+                      const char *path, solace_dcdm_train_result *res) {
+  double window[LOSS_WINDOW], start = solace_wtime();
+  char note[96];
+  int64_t step;
+  for (step = 0; step < c->steps; step++) {
+    if (c->max_seconds > 0.0 && solace_wtime() - start > c->max_seconds) break;
+    double loss = 0.0;
+    SolaceCall(train_step(c, d, t, step, &loss));
+    SolaceCheck(isfinite(loss), SOLACE_ERR_NOT_CONVERGED, "training loss %g at step %lld", loss,
+                (long long)step);
+    window[step % LOSS_WINDOW] = loss;
+    int64_t count = step + 1 < LOSS_WINDOW ? step + 1 : LOSS_WINDOW;
+    double mean = 0.0;
+    for (int64_t i = 0; i < count; i++) mean += window[i] / (double)count;
+    if (step + 1 == count) res->first_loss = mean;
+    res->last_loss = mean;
+    snprintf(note, sizeof note, "loss %.4e", mean);
+    SolaceCall(solace_progress_update(t->progress, step + 1, note));
+    if (c->checkpoint && (step + 1) % c->checkpoint == 0) SolaceCall(save(c, t, path));
+  }
+  SolaceCall(solace_progress_finish(t->progress));
+  res->steps = step;
+  SolaceCall(save(c, t, path));
+  return SOLACE_SUCCESS;
+}
+
+int solace_dcdm_train_run(const solace_dcdm_train_config *cfg, const char *path,
+                          solace_dcdm_train_result *result) {
+  SolaceCheckNotNull(cfg);
+  SolaceCheckNotNull(path);
+  SolaceCheckNotNull(result);
+  SolaceCall(check_config(cfg));
+  *result = (solace_dcdm_train_result){0};
+  training_data d = {0};
+  trainer t = {0};
+  double start = solace_wtime();
+  int status = SOLACE_SUCCESS;
+  SolaceCallGoto(status, done, data_create(cfg, &d));
+  result->lanczos_time = solace_wtime() - start;
+  result->ritz = d.op[0].ritz.m;
+  SolaceCallGoto(status, done, trainer_create(cfg, d.op[0].ritz.n, &t));
+  SolaceCallGoto(status, done, train_loop(cfg, &d, &t, path, result));
+  result->seconds = solace_wtime() - start;
+done:
+  trainer_release(&t);
+  data_release(&d);
+  return status;
+}

@@ -1,0 +1,287 @@
+/* DCDM training (solvers/dcdm/dcdm-train.c, dcdm-lanczos.c). One case per run, argv[1]:
+ *  - lanczos: on the 8 x 8 obstacle-free problem (eigenvalues 4 sin^2(k pi/16) + 4 sin^2(l pi/16),
+ *    36 distinct), 30 Lanczos steps with full reorthogonalisation: every converged Ritz pair
+ *    (||A y - theta y|| <= 1e-8; at least the 2 extremes) has theta within 1e-10 of an eigenvalue,
+ * the extreme Ritz values equal the extreme eigenvalues to 1e-10, the Ritz vectors are orthonormal
+ * (1e-10);
+ *  - loss: the gradient of ||b - (q.b / q.Aq) A q||^2 matches central differences (step 1e-6)
+ *    to 1e-6 relative; q = A^-1 b (LU) gives loss <= 1e-20;
+ *  - run: a tiny training run (8 x 8 blobs, 4 channels, 30 Adam steps) lowers the mean loss
+ *    by at least 10%; the same seed gives bit-identical weights, another seed different ones;
+ *  - errors: unknown and malformed options and bad values are SOLACE_ERR_ARG naming them;
+ *  - shipped: the shipped 2-D weights on two held-out 64^2 blobs systems (obstacle seeds 101,
+ *    102; training used 32^2 and seeds 1..8) and the 3-D weights on a held-out 16^3 one, at rtol
+ *    1e-8: the solution equals LU's to 1e-5 relative (error <= cond(A) rtol, cond ~ 2e3; measured
+ *    2-4e-9), within the iteration bounds (measured 127, 127, 30; bounds 150, 150, 36) and in
+ *    fewer iterations than CG (measured 243, 259, 74). */
+#include <string.h>
+
+#include <petscksp.h>
+
+#include "test-petsc.h"
+
+#include "operators/pde/obstacle.h"
+#include "solvers/dcdm/dcdm-train.h"
+
+static const double PI = 3.14159265358979323846;
+
+/* Iteration bounds of the shipped networks on the held-out systems (rtol 1e-8): measured, plus
+ * a margin (docs/dcdm.md). */
+enum { SHIPPED_BOUND_2D_101 = 150, SHIPPED_BOUND_2D_102 = 150, SHIPPED_BOUND_3D_101 = 36 };
+
+static int compare_doubles(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Distance from theta to the nearest of the sorted values ref[0..n-1]. */
+static double nearest(const double *ref, int n, double theta) {
+  double best = INFINITY;
+  for (int i = 0; i < n; i++) best = fmin(best, fabs(ref[i] - theta));
+  return best;
+}
+
+static int test_lanczos(void) {
+  solace_obstacle ob;
+  solace_dcdm_ritz ritz;
+  enum { N = 8, CELLS = 64, STEPS = 30 };
+  double start[CELLS], ref[CELLS], y[CELLS];
+  TEST_CALL(solace_obstacle_create(2, N, "empty", 0, &ob));
+  for (int i = 0; i < CELLS; i++) start[i] = 1.0 + 0.1 * sin(3.7 * i);
+  TEST_CALL(solace_dcdm_lanczos(ob->A, STEPS, start, &ritz));
+  TEST_ASSERT(ritz.m == STEPS, "%lld Ritz pairs", (long long)ritz.m);
+  for (int c = 0; c < CELLS; c++) {
+    double s = sin((c % N + 1) * PI / (2.0 * N)), t = sin((c / N + 1) * PI / (2.0 * N));
+    ref[c] = 4.0 * (s * s + t * t);
+  }
+  qsort(ref, CELLS, sizeof(double), compare_doubles);
+  double worst = 0.0, orth = 0.0, ends;
+  int converged = 0;
+  for (int c = 0; c < ritz.m; c++) {
+    const double *v = ritz.vectors + c * CELLS;
+    TEST_CALL(solace_dcdm_mat_apply(ob->A, CELLS, v, y));
+    double r = 0.0;
+    for (int i = 0; i < CELLS; i++)
+      r += (y[i] - ritz.theta[c] * v[i]) * (y[i] - ritz.theta[c] * v[i]);
+    if (sqrt(r) <= 1e-8) converged++, worst = fmax(worst, nearest(ref, CELLS, ritz.theta[c]));
+    for (int d = 0; d <= c; d++) {
+      double dot = 0.0;
+      for (int i = 0; i < CELLS; i++) dot += v[i] * ritz.vectors[d * CELLS + i];
+      orth = fmax(orth, fabs(dot - (c == d)));
+    }
+  }
+  ends = fmax(fabs(ritz.theta[0] - ref[0]), fabs(ritz.theta[ritz.m - 1] - ref[CELLS - 1]));
+  printf("lanczos 8x8, %d steps: %d converged Ritz pairs (residual <= 1e-8), max distance to an "
+         "analytic eigenvalue %.2e; extremes off by %.2e; orthogonality %.2e\n",
+         STEPS, converged, worst, ends, orth);
+  TEST_ASSERT(converged >= 2, "only %d converged Ritz pairs", converged);
+  TEST_ASSERT(worst <= 1e-10, "a converged Ritz value is %g from every eigenvalue", worst);
+  TEST_ASSERT(ends <= 1e-10, "extreme Ritz values off by %g", ends);
+  TEST_ASSERT(orth <= 1e-10, "Ritz vectors not orthonormal: %g", orth);
+  solace_dcdm_ritz_release(&ritz);
+  TEST_FAILS_WITH(solace_dcdm_lanczos(ob->A, 0, start, &ritz), SOLACE_ERR_ARG);
+  solace_obstacle_destroy(&ob);
+  return 0;
+}
+
+static int test_loss(void) {
+  solace_obstacle ob;
+  enum { CELLS = 144 };
+  double b[CELLS], q[CELLS], g[CELLS], work[2 * CELLS], loss, lp, lm;
+  TEST_CALL(solace_obstacle_create(2, 12, "blobs", 3, &ob));
+  TEST_CALL(solace_obstacle_rhs(ob, 1, 0, b));
+  for (int i = 0; i < CELLS; i++) q[i] = ob->solid[i] ? 0.0 : b[i] + 0.3 * cos(1.3 * i);
+  TEST_CALL(solace_dcdm_loss(ob->A, CELLS, b, q, &loss, g, work));
+  double worst = 0.0, scale = 0.0, h = 1e-6;
+  for (int i = 0; i < CELLS; i++) {
+    double keep = q[i];
+    q[i] = keep + h;
+    TEST_CALL(solace_dcdm_loss(ob->A, CELLS, b, q, &lp, NULL, work));
+    q[i] = keep - h;
+    TEST_CALL(solace_dcdm_loss(ob->A, CELLS, b, q, &lm, NULL, work));
+    q[i] = keep;
+    worst = fmax(worst, fabs((lp - lm) / (2 * h) - g[i]));
+    scale = fmax(scale, fabs(g[i]));
+  }
+  printf("loss %.4e: gradient vs central differences, max error %.2e (max |g| %.2e)\n", loss, worst,
+         scale);
+  TEST_ASSERT(worst <= 1e-6 * scale, "gradient error %g (scale %g)", worst, scale);
+  /* the exact solution direction gives zero loss */
+  KSP ksp;
+  PC pc;
+  Vec vb, vq;
+  CHECK(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, CELLS, b, &vb));
+  CHECK(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, CELLS, q, &vq));
+  CHECK(KSPCreate(PETSC_COMM_SELF, &ksp));
+  CHECK(KSPSetOperators(ksp, ob->A, ob->A));
+  CHECK(KSPSetType(ksp, KSPPREONLY));
+  CHECK(KSPGetPC(ksp, &pc));
+  CHECK(PCSetType(pc, PCLU));
+  CHECK(KSPSolve(ksp, vb, vq));
+  CHECK(KSPDestroy(&ksp));
+  CHECK(VecDestroy(&vb));
+  CHECK(VecDestroy(&vq));
+  for (int i = 0; i < CELLS; i++) q[i] *= 3.0; /* the scale of q does not matter */
+  TEST_CALL(solace_dcdm_loss(ob->A, CELLS, b, q, &loss, NULL, work));
+  printf("loss of q = 3 A^-1 b: %.2e\n", loss);
+  TEST_ASSERT(loss <= 1e-20, "loss %g", loss);
+  for (int i = 0; i < CELLS; i++) q[i] = 0.0;
+  TEST_FAILS_WITH(solace_dcdm_loss(ob->A, CELLS, b, q, &loss, NULL, work), SOLACE_ERR_ARG);
+  solace_obstacle_destroy(&ob);
+  return 0;
+}
+
+/* Reads every parameter of a weights file into a flat array. */
+static int read_params(const char *path, double **values, int64_t *count) {
+  solace_nn_net net = NULL;
+  int nblocks;
+  solace_nn_param **blocks;
+  TEST_CALL(solace_dcdm_net_load(path, NULL, &net));
+  TEST_CALL(solace_nn_net_params(net, &nblocks, &blocks));
+  *count = solace_nn_net_param_count(net);
+  *values = malloc(sizeof(double) * (size_t)*count);
+  int64_t at = 0;
+  for (int k = 0; k < nblocks; k++)
+    for (int64_t i = 0; i < blocks[k]->count; i++) (*values)[at++] = blocks[k]->value[i];
+  solace_nn_net_destroy(&net);
+  return 0;
+}
+
+static const char *TINY = "-grid 8 -channels 4 -fine 1 -coarse 1 -after 1 -obstacle blobs "
+                          "-operators 2 -lanczos 40 -samples 200 -steps 30 -batch 4 -lr 3e-3 "
+                          "-progress 3 -checkpoint 0";
+
+static int train_tiny(const char *extra, const char *path, double *first, double *last) {
+  char options[512];
+  int64_t steps;
+  snprintf(options, sizeof options, "%s %s", TINY, extra);
+  TEST_CALL(solace_dcdm_train(options, path, &steps, first, last));
+  TEST_ASSERT(steps == 30, "%lld steps", (long long)steps);
+  return 0;
+}
+
+static int test_run(void) {
+  double f1, l1, f2, l2, f3, l3, *p1, *p2, *p3;
+  int64_t n1, n2, n3;
+  if (train_tiny("-seed 5", "train-a.h5", &f1, &l1) ||
+      train_tiny("-seed 5", "train-b.h5", &f2, &l2) ||
+      train_tiny("-seed 6", "train-c.h5", &f3, &l3))
+    return 1;
+  printf("tiny run: loss %.4e -> %.4e (seed 6: %.4e -> %.4e)\n", f1, l1, f3, l3);
+  TEST_ASSERT(l1 <= 0.9 * f1, "loss %g -> %g did not drop by 10%%", f1, l1);
+  TEST_ASSERT(f1 == f2 && l1 == l2, "same seed, different losses");
+  if (read_params("train-a.h5", &p1, &n1) || read_params("train-b.h5", &p2, &n2) ||
+      read_params("train-c.h5", &p3, &n3))
+    return 1;
+  TEST_ASSERT(n1 == n2 && memcmp(p1, p2, sizeof(double) * (size_t)n1) == 0,
+              "same seed, different weights");
+  TEST_ASSERT(memcmp(p1, p3, sizeof(double) * (size_t)n1) != 0, "seeds 5 and 6 gave equal weights");
+  free(p1), free(p2), free(p3);
+  remove("train-a.h5"), remove("train-b.h5"), remove("train-c.h5");
+  return 0;
+}
+
+#ifndef SOLACE_DCDM_DATA
+#define SOLACE_DCDM_DATA "data/dcdm"
+#endif
+
+/* x = A^-1 b by PETSc's LU. */
+static int lu_solve(solace_obstacle ob, const double *b, double *x) {
+  KSP ksp;
+  PC pc;
+  Vec vb, vx;
+  CHECK(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)ob->cells, b, &vb));
+  CHECK(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)ob->cells, x, &vx));
+  CHECK(KSPCreate(PETSC_COMM_SELF, &ksp));
+  CHECK(KSPSetOperators(ksp, ob->A, ob->A));
+  CHECK(KSPSetType(ksp, KSPPREONLY));
+  CHECK(KSPGetPC(ksp, &pc));
+  CHECK(PCSetType(pc, PCLU));
+  CHECK(KSPSolve(ksp, vb, vx));
+  CHECK(KSPDestroy(&ksp));
+  CHECK(VecDestroy(&vb));
+  CHECK(VecDestroy(&vx));
+  return 0;
+}
+
+/* One held-out system: DCDM with `weights` at rtol 1e-8 against LU and CG. */
+static int check_shipped(int ndim, int64_t n, uint64_t obstacle_seed, const char *weights,
+                         int64_t bound) {
+  solace_dcdm_problem p;
+  solace_obstacle ob;
+  int64_t rows, nnz, its, cg_its, grid[3] = {n, n, n};
+  double res;
+  TEST_CALL(solace_dcdm_problem_create(ndim, n, "blobs", obstacle_seed, &p));
+  TEST_CALL(solace_obstacle_create(ndim, n, "blobs", obstacle_seed, &ob));
+  TEST_CALL(solace_dcdm_problem_get_size(p, &rows, &nnz, NULL));
+  int64_t *start = malloc(sizeof(int64_t) * (size_t)(rows + 1)),
+          *cols = malloc(sizeof(int64_t) * (size_t)nnz);
+  double *vals = malloc(sizeof(double) * (size_t)nnz), *b = malloc(sizeof(double) * (size_t)rows),
+         *x = malloc(sizeof(double) * (size_t)rows), *xlu = malloc(sizeof(double) * (size_t)rows);
+  TEST_CALL(solace_dcdm_problem_get_csr(p, start, cols, vals));
+  TEST_CALL(solace_dcdm_problem_get_rhs(p, 11, 0, b));
+  if (lu_solve(ob, b, xlu)) return 1;
+  TEST_CALL(solace_dcdm_solve_csr(NULL, ndim, grid, rows, start, cols, vals, b, x, 1e-8, 100000,
+                                  &cg_its, &res));
+  TEST_CALL(solace_dcdm_solve_csr(weights, ndim, grid, rows, start, cols, vals, b, x, 1e-8, bound,
+                                  &its, &res));
+  double d = 0.0, s = 0.0;
+  for (int64_t i = 0; i < rows; i++) d += (x[i] - xlu[i]) * (x[i] - xlu[i]), s += xlu[i] * xlu[i];
+  printf("shipped %dD %lld^%d blobs seed %llu: DCDM %lld iterations (bound %lld), CG %lld; "
+         "residual %.2e, |x - x_LU| / |x_LU| = %.2e\n",
+         ndim, (long long)n, ndim, (unsigned long long)obstacle_seed, (long long)its,
+         (long long)bound, (long long)cg_its, res, sqrt(d / s));
+  TEST_ASSERT(res <= 1e-8, "residual %g", res);
+  TEST_ASSERT(sqrt(d / s) <= 1e-5, "DCDM differs from LU by %g", sqrt(d / s));
+  TEST_ASSERT(its < cg_its, "DCDM took %lld iterations, CG %lld", (long long)its,
+              (long long)cg_its);
+  free(start), free(cols), free(vals), free(b), free(x), free(xlu);
+  solace_obstacle_destroy(&ob);
+  TEST_CALL(solace_dcdm_problem_destroy(&p));
+  return 0;
+}
+
+static int test_shipped(void) {
+  return check_shipped(2, 64, 101, SOLACE_DCDM_DATA "/dcdm-2d.h5", SHIPPED_BOUND_2D_101) ||
+         check_shipped(2, 64, 102, SOLACE_DCDM_DATA "/dcdm-2d.h5", SHIPPED_BOUND_2D_102) ||
+         check_shipped(3, 16, 101, SOLACE_DCDM_DATA "/dcdm-3d.h5", SHIPPED_BOUND_3D_101);
+}
+
+static int test_errors(void) {
+  const char *bad[] = {"-gird 8",   "-grid 7",         "-grid abc",    "-ndim 4",        "-lr -1",
+                       "-steps -2", "-low_fraction 2", "-operators 0", "-obstacle bunny"};
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    char options[256]; /* a bad option wrongly accepted would make a short run, not a long one */
+    snprintf(options, sizeof options, "-steps 0 -grid 8 -lanczos 5 -progress 3 %s", bad[k]);
+    int status = solace_dcdm_train(options, "never.h5", NULL, NULL, NULL);
+    TEST_ASSERT(status == SOLACE_ERR_ARG, "'%s' gave %s", bad[k], solace_status_string(status));
+    printf("'%s': %s\n", bad[k], solace_error_message());
+  }
+  TEST_FAILS_WITH(solace_dcdm_train(NULL, "x.h5", NULL, NULL, NULL), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_dcdm_train("", NULL, NULL, NULL, NULL), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_dcdm_train("-grid 8 -lanczos 5 -steps 1 -progress 3", "/no/such/dir/w.h5",
+                                    NULL, NULL, NULL),
+                  SOLACE_ERR_IO);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  const char *which = argc > 1 ? argv[1] : "";
+  TEST_CALL(solace_initialize(&argc, &argv));
+  int stop = 0;
+  if (!strcmp(which, "lanczos"))
+    stop = test_lanczos();
+  else if (!strcmp(which, "loss"))
+    stop = test_loss();
+  else if (!strcmp(which, "run"))
+    stop = test_run();
+  else if (!strcmp(which, "errors"))
+    stop = test_errors();
+  else if (!strcmp(which, "shipped"))
+    stop = test_shipped();
+  else
+    TEST_ASSERT(0, "unknown case '%s' (lanczos, loss, run, errors, shipped)", which);
+  if (stop && !test_failures) test_failures++;
+  TEST_CALL(solace_finalize());
+  return test_finish("t-train");
+}
