@@ -251,8 +251,17 @@ SOLACE_EXPORT int solace_koopman_get_modes(solace_koopman koopman, double *modes
  * value of [K_r - z I; E]) at nz points.
  * @param z   2 nz doubles (re, im), finite
  * @param tau nz values >= 0; {z : tau(z) < eps} approximates the
- * eps-pseudospectrum Points are independent (one LAPACK zgesvd of an at most 2r
- * x r matrix each).
+ * eps-pseudospectrum.
+ * Numerics: tau(z)^2 is the smallest eigenvalue of the Hermitian r x r matrix
+ * C0 - z K_r^T - conj(z) K_r + |z|^2 I, C0 = K_r^T K_r + E^T E formed once;
+ * per point a Cholesky factorisation and Lanczos on its inverse (O(r^3 / 3)
+ * complex flops instead of an SVD of the 2r x r matrix). Where tau(z)^2 is
+ * below 1e-6 (||[K_r; E]|| + |z|)^2 (the squared form's rounding would show),
+ * or Cholesky or Lanczos fail, that point uses zgesvd of [K_r - z I; E]. The
+ * relative error of tau is about r eps / 2e-6 at worst (5.5e-8 at r = 1000).
+ * Collective over MPI_COMM_WORLD when MPI is initialised with more than one
+ * rank: every rank passes the same points, each evaluates a contiguous block,
+ * and every rank receives all nz values.
  */
 SOLACE_EXPORT int solace_koopman_pseudospectrum(solace_koopman koopman, int64_t nz, const double *z,
                                                 double *tau);

@@ -13,11 +13,13 @@
 /* Scratch of one compute, freed together. */
 typedef struct {
   double *b, *px, *r11, *s, *u, *vt, *superb, *basis, *t, *tau, *ev, *wr, *wi, *kcopy;
+  double *parts; /* [Re C, Im C] (r x 2r): the eigenvectors of K_r split */
 } edmd_work;
 
 static void work_free(edmd_work *w) {
   free(w->b), free(w->px), free(w->r11), free(w->s), free(w->u), free(w->vt), free(w->superb);
   free(w->basis), free(w->t), free(w->tau), free(w->ev), free(w->wr), free(w->wi), free(w->kcopy);
+  free(w->parts);
 }
 
 /* sqrt(W) [PsiX PsiY] into w->b (M x 2N) and PX = (sqrt(W) PsiX)^T sqrt(W) X^T
@@ -180,43 +182,60 @@ static int eigen(solace_koopman k, edmd_work *w) {
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }
 
-/* Residual of every eigenpair: ||[(K_r - lambda) c; E c]|| / ||c||. */
-static int residuals(solace_koopman k) {
-  int64_t r = k->r, q = k->q;
-  SolaceCall(SolaceCalloc(r, &k->res));
-  for (int64_t a = 0; a < r; a++) {
-    const double complex lambda = CMPLX(k->lambda[2 * a], k->lambda[2 * a + 1]);
-    const double *c = k->c + 2 * r * a;
-    double num = 0, den = 0;
-    for (int64_t i = 0; i < r; i++) {
-      double complex s = -lambda * CMPLX(c[2 * i], c[2 * i + 1]);
-      for (int64_t j = 0; j < r; j++) s += k->kr[i + j * r] * CMPLX(c[2 * j], c[2 * j + 1]);
-      num += creal(s) * creal(s) + cimag(s) * cimag(s);
-      den += c[2 * i] * c[2 * i] + c[2 * i + 1] * c[2 * i + 1];
-    }
-    for (int64_t i = 0; i < q; i++) {
-      double complex s = 0;
-      for (int64_t j = 0; j < r; j++) s += k->e[i + j * q] * CMPLX(c[2 * j], c[2 * j + 1]);
-      num += creal(s) * creal(s) + cimag(s) * cimag(s);
-    }
-    k->res[a] = sqrt(num / den);
-  }
+/* w->parts = [Re C, Im C] (r x 2r) from the interleaved eigenvectors k->c. */
+static int split_eigenvectors(solace_koopman k, edmd_work *w) {
+  int64_t r = k->r;
+  SolaceCall(SolaceCalloc(2 * r * r, &w->parts));
+  for (int64_t i = 0; i < r * r; i++)
+    w->parts[i] = k->c[2 * i], w->parts[r * r + i] = k->c[2 * i + 1];
   return SOLACE_SUCCESS;
 }
 
-/* g = V_r S_r^-1 c: the eigenvectors in the dictionary's coefficients. */
+/* Residual of every eigenpair: ||[(K_r - lambda) c; E c]|| / ||c||, with K_r and E (real)
+ * applied to the real and imaginary parts of all eigenvectors at once (dgemm). */
+static int residuals(solace_koopman k, const edmd_work *w) {
+  int64_t r = k->r, q = k->q;
+  const double *parts = w->parts;
+  double *kc, *ec; /* K_r [Re C, Im C], E [Re C, Im C] */
+  SolaceCall(SolaceCalloc(r, &k->res));
+  SolaceCall(SolaceCalloc(2 * r * r, &kc));
+  if (SolaceCalloc(2 * q * r + 1, &ec))
+    return free(kc), solace_error_trace(SOLACE_ERR_MEM, __func__);
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)(2 * r), (int)r, 1, k->kr,
+              (int)r, parts, (int)r, 0, kc, (int)r);
+  if (q)
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)q, (int)(2 * r), (int)r, 1, k->e,
+                (int)q, parts, (int)r, 0, ec, (int)q);
+  for (int64_t a = 0; a < r; a++) {
+    const double lr = k->lambda[2 * a], li = k->lambda[2 * a + 1];
+    const double *cr = parts + r * a, *ci = parts + r * (r + a);
+    const double *kr = kc + r * a, *ki = kc + r * (r + a);
+    double num = 0, den = 0;
+    for (int64_t i = 0; i < r; i++) {
+      double sr = kr[i] - (lr * cr[i] - li * ci[i]), si = ki[i] - (lr * ci[i] + li * cr[i]);
+      num += sr * sr + si * si, den += cr[i] * cr[i] + ci[i] * ci[i];
+    }
+    for (int64_t i = 0; i < q; i++) {
+      double er = ec[i + q * a], ei = ec[i + q * (r + a)];
+      num += er * er + ei * ei;
+    }
+    k->res[a] = sqrt(num / den);
+  }
+  free(kc), free(ec);
+  return SOLACE_SUCCESS;
+}
+
+/* g = V_r S_r^-1 c: the eigenvectors in the dictionary's coefficients (one dgemm on the split
+ * parts, then interleaved). */
 static int coefficients(solace_koopman k, const edmd_work *w) {
   int64_t n = k->dict.n, r = k->r;
+  double *gp;
   SolaceCall(SolaceCalloc(2 * n * r, &k->g));
-  for (int64_t a = 0; a < r; a++)
-    for (int64_t i = 0; i < n; i++) {
-      double re = 0, im = 0;
-      for (int64_t j = 0; j < r; j++) {
-        re += w->basis[i + j * n] * k->c[2 * (j + a * r)];
-        im += w->basis[i + j * n] * k->c[2 * (j + a * r) + 1];
-      }
-      k->g[2 * (i + a * n)] = re, k->g[2 * (i + a * n) + 1] = im;
-    }
+  SolaceCall(SolaceCalloc(2 * n * r, &gp));
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)(2 * r), (int)r, 1, w->basis,
+              (int)n, w->parts, (int)r, 0, gp, (int)n);
+  for (int64_t i = 0; i < n * r; i++) k->g[2 * i] = gp[i], k->g[2 * i + 1] = gp[n * r + i];
+  free(gp);
   return SOLACE_SUCCESS;
 }
 
@@ -239,7 +258,8 @@ int solace_koopman_compute(solace_koopman koopman) {
   if (!status) status = factor(k, &w, &p);
   if (!status) status = project(k, &w, p);
   if (!status) status = eigen(k, &w);
-  if (!status) status = residuals(k);
+  if (!status) status = split_eigenvectors(k, &w);
+  if (!status) status = residuals(k, &w);
   if (!status) status = coefficients(k, &w);
   work_free(&w);
   if (status) {
@@ -252,8 +272,7 @@ int solace_koopman_compute(solace_koopman koopman) {
   return SOLACE_SUCCESS;
 }
 
-/* Checks that `k` holds the results of a compute. */
-static int check_computed(solace_koopman k, const char *func) {
+int solace_koopman_check_computed(solace_koopman k, const char *func) {
   if (!k) return solace_error_set(SOLACE_ERR_ARG, func, "koopman is NULL");
   if (!k->computed)
     return solace_error_set(SOLACE_ERR_STATE, func, "call solace_koopman_compute() first");
@@ -262,7 +281,7 @@ static int check_computed(solace_koopman k, const char *func) {
 
 int solace_koopman_get_size(solace_koopman koopman, int64_t *n_functions, int64_t *n_eigenvalues) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   if (n_functions) *n_functions = koopman->dict.n;
   if (n_eigenvalues) *n_eigenvalues = koopman->r;
   return SOLACE_SUCCESS;
@@ -270,7 +289,7 @@ int solace_koopman_get_size(solace_koopman koopman, int64_t *n_functions, int64_
 
 int solace_koopman_get_eigenvalues(solace_koopman koopman, double *lambda) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(lambda);
   memcpy(lambda, koopman->lambda, sizeof(double) * 2 * koopman->r);
   return SOLACE_SUCCESS;
@@ -278,7 +297,7 @@ int solace_koopman_get_eigenvalues(solace_koopman koopman, double *lambda) {
 
 int solace_koopman_get_residuals(solace_koopman koopman, double *residuals) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(residuals);
   memcpy(residuals, koopman->res, sizeof(double) * koopman->r);
   return SOLACE_SUCCESS;
@@ -286,7 +305,7 @@ int solace_koopman_get_residuals(solace_koopman koopman, double *residuals) {
 
 int solace_koopman_get_eigenvectors(solace_koopman koopman, double *g, int64_t ldg) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(g);
   int64_t n = koopman->dict.n;
   SolaceCheck(ldg >= n, SOLACE_ERR_ARG, "ldg = %lld < N = %lld", (long long)ldg, (long long)n);
@@ -297,7 +316,7 @@ int solace_koopman_get_eigenvectors(solace_koopman koopman, double *g, int64_t l
 
 int solace_koopman_get_ct_eigenvalues(solace_koopman koopman, double dt, double *mu) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(mu);
   SolaceCheck(dt > 0 && isfinite(dt), SOLACE_ERR_ARG, "dt = %g is not positive", dt);
   for (int64_t a = 0; a < koopman->r; a++) {
@@ -311,7 +330,7 @@ int solace_koopman_get_ct_eigenvalues(solace_koopman koopman, double dt, double 
 int solace_koopman_eigenfunctions(solace_koopman koopman, int64_t m, const double *x, int64_t ldx,
                                   double *phi, int64_t ldphi) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(x);
   SolaceCheckNotNull(phi);
   int64_t d = koopman->d, n = koopman->dict.n, r = koopman->r;
@@ -341,7 +360,7 @@ int solace_koopman_eigenfunctions(solace_koopman koopman, int64_t m, const doubl
 
 int solace_koopman_get_modes(solace_koopman koopman, double *modes, int64_t ldm) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(modes);
   int64_t d = koopman->d, r = koopman->r;
   SolaceCheck(ldm >= d, SOLACE_ERR_ARG, "ldm = %lld < d = %lld", (long long)ldm, (long long)d);
@@ -363,44 +382,10 @@ int solace_koopman_get_modes(solace_koopman koopman, double *modes, int64_t ldm)
   return status;
 }
 
-int solace_koopman_pseudospectrum(solace_koopman koopman, int64_t nz, const double *z,
-                                  double *tau) {
-  solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
-  SolaceCheck(nz >= 0, SOLACE_ERR_ARG, "nz = %lld", (long long)nz);
-  if (!nz) return SOLACE_SUCCESS;
-  SolaceCheckNotNull(z);
-  SolaceCheckNotNull(tau);
-  for (int64_t a = 0; a < nz; a++)
-    SolaceCheck(isfinite(z[2 * a]) && isfinite(z[2 * a + 1]), SOLACE_ERR_ARG,
-                "z[%lld] = (%g, %g) is not finite", (long long)a, z[2 * a], z[2 * a + 1]);
-  int64_t r = koopman->r, q = koopman->q, rows = r + q;
-  double complex *a_mat;
-  double *s, *superb;
-  SolaceCall(SolaceCalloc(rows * r, &a_mat));
-  SolaceCall(SolaceCalloc(r, &s));
-  SolaceCall(SolaceCalloc(r, &superb));
-  int status = SOLACE_SUCCESS;
-  for (int64_t a = 0; a < nz && !status; a++) {
-    double complex zz = CMPLX(z[2 * a], z[2 * a + 1]);
-    for (int64_t j = 0; j < r; j++) {
-      for (int64_t i = 0; i < r; i++) a_mat[i + j * rows] = koopman->kr[i + j * r];
-      a_mat[j + j * rows] -= zz;
-      for (int64_t i = 0; i < q; i++) a_mat[r + i + j * rows] = koopman->e[i + j * q];
-    }
-    int info = LAPACKE_zgesvd(LAPACK_COL_MAJOR, 'N', 'N', (int)rows, (int)r, a_mat, (int)rows, s,
-                              NULL, 1, NULL, 1, superb);
-    if (info) status = solace_error_lapack(info, "zgesvd", __func__);
-    tau[a] = s[r - 1];
-  }
-  free(a_mat), free(s), free(superb);
-  return status;
-}
-
 int solace_koopman_get_verified(solace_koopman koopman, double tol, int64_t *count, int64_t *index,
                                 double *bound) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(count);
   SolaceCheck(tol >= 0, SOLACE_ERR_ARG, "tol = %g is negative or NaN", tol);
   double worst = 0;

@@ -55,6 +55,10 @@ SOLACE_INTERN int solace_koopman_dict_eval(const solace_koopman_dict_t *dict, in
 /* Forgets the results of the last compute. */
 SOLACE_INTERN void solace_koopman_results_free(solace_koopman k);
 
+/* Checks that `k` holds the results of a compute (SOLACE_ERR_STATE otherwise),
+ * naming `func` in the message. */
+SOLACE_INTERN int solace_koopman_check_computed(solace_koopman k, const char *func);
+
 /* Releases what a dictionary holds. */
 SOLACE_INTERN void solace_koopman_dict_free(solace_koopman_dict_t *dict);
 
