@@ -42,35 +42,68 @@ static int build_psi(solace_koopman k, edmd_work *w) {
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }
 
-/* QR of sqrt(W)[PsiX PsiY], SVD of R11, rank r; w->t = [R12; R22] V_r S_r^-1
- * ((p x r), p rows of R). Sets k->r and returns p through *rows. */
-static int factor(solace_koopman k, edmd_work *w, int64_t *rows) {
-  int64_t m = k->m, n = k->dict.n, p = m < 2 * n ? m : 2 * n;
-  SolaceCall(SolaceCalloc(p, &w->tau));
-  int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)m, (int)(2 * n), w->b, (int)m, w->tau);
-  if (info) return solace_error_lapack(info, "dgeqrf", __func__);
+/* The singular values of the upper triangle of R (n x n, in w->b with leading dimension m) into
+ * w->s, largest first, and the rank r at rcond. */
+static int r11_rank(solace_koopman k, edmd_work *w, int64_t *rank) {
+  int64_t m = k->m, n = k->dict.n;
   SolaceCall(SolaceCalloc(n * n, &w->r11));
+  SolaceCall(SolaceCalloc(n, &w->s));
+  SolaceCall(SolaceCalloc(n, &w->superb));
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i <= j; i++) w->r11[i + j * n] = w->b[i + j * m];
-  SolaceCall(SolaceCalloc(n, &w->s));
-  SolaceCall(SolaceCalloc(n * n, &w->u));
-  SolaceCall(SolaceCalloc(n * n, &w->vt));
-  SolaceCall(SolaceCalloc(n, &w->superb));
-  info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'A', 'A', (int)n, (int)n, w->r11, (int)n, w->s, w->u,
-                        (int)n, w->vt, (int)n, w->superb);
+  int info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'N', (int)n, (int)n, w->r11, (int)n, w->s, NULL,
+                            1, NULL, 1, w->superb);
   if (info) return solace_error_lapack(info, "dgesvd", __func__);
   SolaceCheck(w->s[0] > 0, SOLACE_ERR_ARG, "the dictionary vanishes on the data");
   int64_t r = 0;
   while (r < n && w->s[r] > k->rcond * w->s[0]) r++;
-  SolaceCall(SolaceCalloc(n * r, &w->basis)); /* V_r S_r^-1 */
+  *rank = r;
+  return SOLACE_SUCCESS;
+}
+
+/* The basis of the dictionary span orthonormal in the data's inner product: at full rank
+ * w->basis = R11^-1 (dtrtri) and w->u = NULL (the identity); else the truncated SVD R11 =
+ * U S V^T, w->basis = V_r S_r^-1. */
+static int orthonormal_basis(solace_koopman k, edmd_work *w, int64_t r) {
+  int64_t m = k->m, n = k->dict.n;
+  SolaceCall(SolaceCalloc(n * (r ? r : 1), &w->basis));
+  if (r == n) {
+    for (int64_t j = 0; j < n; j++)
+      for (int64_t i = 0; i <= j; i++) w->basis[i + j * n] = w->b[i + j * m];
+    int info = LAPACKE_dtrtri(LAPACK_COL_MAJOR, 'U', 'N', (int)n, w->basis, (int)n);
+    return info ? solace_error_lapack(info, "dtrtri", __func__) : SOLACE_SUCCESS;
+  }
+  SolaceCall(SolaceCalloc(n * n, &w->u));
+  SolaceCall(SolaceCalloc(n * n, &w->vt));
+  for (int64_t j = 0; j < n; j++)
+    for (int64_t i = 0; i < n; i++) w->r11[i + j * n] = i <= j ? w->b[i + j * m] : 0;
+  int info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'A', 'A', (int)n, (int)n, w->r11, (int)n, w->s, w->u,
+                            (int)n, w->vt, (int)n, w->superb);
+  if (info) return solace_error_lapack(info, "dgesvd", __func__);
   for (int64_t j = 0; j < r; j++)
     for (int64_t i = 0; i < n; i++) w->basis[i + j * n] = w->vt[j + i * n] / w->s[j];
+  return SOLACE_SUCCESS;
+}
+
+/* QR of sqrt(W)[PsiX PsiY], rank r of R11, orthonormal basis; w->t = [R12; R22] basis ((p x r),
+ * p rows of R). Sets k->r and returns p through *rows. */
+static int factor(solace_koopman k, edmd_work *w, int64_t *rows) {
+  int64_t m = k->m, n = k->dict.n, p = m < 2 * n ? m : 2 * n, r = 0;
+  SolaceCall(SolaceCalloc(p, &w->tau));
+  int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)m, (int)(2 * n), w->b, (int)m, w->tau);
+  if (info) return solace_error_lapack(info, "dgeqrf", __func__);
+  SolaceCall(r11_rank(k, w, &r));
+  SolaceCall(orthonormal_basis(k, w, r));
   double *r2 = NULL; /* [R12; R22] (p x n), zero below the diagonal of R */
   SolaceCall(SolaceCalloc(p * n, &r2));
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i < p && i <= n + j; i++) r2[i + j * p] = w->b[i + (n + j) * m];
   int status = SolaceCalloc(p * r, &w->t);
-  if (!status && r)
+  if (!status && r == n) { /* the basis is the triangular R11^-1 */
+    memcpy(w->t, r2, sizeof(double) * p * n);
+    cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, (int)p, (int)n,
+                1, w->basis, (int)n, w->t, (int)p);
+  } else if (!status && r)
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)r, (int)n, 1, r2, (int)p,
                 w->basis, (int)n, 0, w->t, (int)p);
   free(r2);
@@ -84,9 +117,12 @@ static int factor(solace_koopman k, edmd_work *w, int64_t *rows) {
 static int project(solace_koopman k, edmd_work *w, int64_t p) {
   int64_t n = k->dict.n, r = k->r, d = k->d, qe = p - r;
   double *ut, *e;
-  SolaceCall(SolaceCalloc(n * r, &ut)); /* U^T T(0:n, :) */
-  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)r, (int)n, 1, w->u, (int)n,
-              w->t, (int)p, 0, ut, (int)n);
+  SolaceCall(SolaceCalloc(n * r, &ut)); /* U^T T(0:n, :) (U = I when w->u is NULL) */
+  if (w->u)
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)r, (int)n, 1, w->u, (int)n,
+                w->t, (int)p, 0, ut, (int)n);
+  else
+    for (int64_t j = 0; j < r; j++) memcpy(ut + n * j, w->t + p * j, sizeof(double) * n);
   int status = SolaceCalloc(r * r, &k->kr);
   if (!status) status = SolaceCalloc(qe * r + 1, &e);
   if (status) return free(ut), solace_error_trace(status, __func__);

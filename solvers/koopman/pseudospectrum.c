@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { LANCZOS_MAX_STEPS = 80, NORM_POWER_STEPS = 60 };
+enum { LANCZOS_MAX_STEPS = 120, NORM_POWER_STEPS = 60 };
 static const double SQUARED_FLOOR = 1e-6; /* tau^2 / s(z) below this: SVD */
-static const double LANCZOS_RTOL = 1e-10; /* Ritz residual / Ritz value at convergence */
+static const double LANCZOS_RTOL = 1e-12; /* estimated relative error of the Ritz value */
 
 /* Scratch of one evaluation, freed together. */
 typedef struct {
@@ -111,17 +111,19 @@ static void form_shifted(ps_work *w, double complex z) {
   }
 }
 
-/* Largest eigenvalue of the Lanczos tridiagonal matrix of order n and the size of the last
- * component of its eigenvector (dstevr on copies). */
-static int ritz_largest(ps_work *w, int64_t n, double *theta, double *last) {
+/* The two largest eigenvalues of the Lanczos tridiagonal matrix of order n (theta[1] = -inf
+ * when n = 1) and the size of the last component of the eigenvector of the largest (dstevr on
+ * copies). */
+static int ritz_largest(ps_work *w, int64_t n, double theta[2], double *last) {
   memcpy(w->d, w->alpha, sizeof(double) * n);
   memcpy(w->sub, w->beta, sizeof(double) * n);
-  lapack_int found, support[2];
-  double vec[LANCZOS_MAX_STEPS + 1];
-  int info = LAPACKE_dstevr(LAPACK_COL_MAJOR, 'V', 'I', (int)n, w->d, w->sub, 0, 0, (int)n, (int)n,
-                            0, &found, w->ritz, vec, (int)n, support);
+  lapack_int found, support[4], lo = n > 1 ? (lapack_int)n - 1 : 1;
+  double vec[2 * (LANCZOS_MAX_STEPS + 1)];
+  int info = LAPACKE_dstevr(LAPACK_COL_MAJOR, 'V', 'I', (int)n, w->d, w->sub, 0, 0, lo, (int)n, 0,
+                            &found, w->ritz, vec, (int)n, support);
   if (info) return solace_error_lapack(info, "dstevr", __func__);
-  *theta = w->ritz[0], *last = fabs(vec[n - 1]);
+  theta[0] = w->ritz[found - 1], theta[1] = found > 1 ? w->ritz[0] : -INFINITY;
+  *last = fabs(vec[(found - 1) * n + n - 1]);
   return SOLACE_SUCCESS;
 }
 
@@ -147,24 +149,30 @@ static int lanczos_step(ps_work *w, int64_t j) {
 }
 
 /* Smallest eigenvalue of the Cholesky-factored M by Lanczos on M^-1 from a fixed start vector
- * with no zero component; *converged is 0 when LANCZOS_MAX_STEPS steps were not enough. */
+ * with no zero component. Converged when the Ritz residual rho of the largest Ritz value
+ * theta_1 gives the a-posteriori error estimate rho^2 / (theta_1 - theta_2) <= LANCZOS_RTOL
+ * theta_1 (the second Ritz value standing in for the gap) and rho <= 1e-3 theta_1; *converged
+ * is 0 when LANCZOS_MAX_STEPS steps were not enough. theta_1 never exceeds the largest
+ * eigenvalue of M^-1, so an early stop errs on the side of a larger tau. */
 static int lanczos_smallest(ps_work *w, double *lambda, int *converged) {
   int64_t r = w->r;
   for (int64_t i = 0; i < r; i++)
     w->basis[i] = cexp(I * 0.7 * (double)i) * (1 + 0.3 * cos(1.3 * (double)i));
   cblas_zdscal((int)r, 1 / cblas_dznrm2((int)r, w->basis, 1), w->basis, 1);
-  double theta = 0, last = 0;
+  double theta[2] = {0, 0}, last = 0;
   *converged = 0;
   for (int64_t j = 0; j < w->kmax && !*converged; j++) {
     SolaceCall(lanczos_step(w, j));
-    SolaceCall(ritz_largest(w, j + 1, &theta, &last));
-    *converged = j + 1 == r || w->beta[j] * last <= LANCZOS_RTOL * theta;
+    SolaceCall(ritz_largest(w, j + 1, theta, &last));
+    double rho = w->beta[j] * last, gap = theta[0] - theta[1];
+    *converged = j + 1 == r || rho <= LANCZOS_RTOL * theta[0] ||
+                 (rho <= 1e-3 * theta[0] && rho * rho <= LANCZOS_RTOL * theta[0] * gap);
     if (!*converged && j + 1 < w->kmax) {
       memcpy(w->basis + r * (j + 1), w->w, sizeof(double complex) * r);
       cblas_zdscal((int)r, 1 / w->beta[j], w->basis + r * (j + 1), 1);
     }
   }
-  *lambda = theta > 0 ? 1 / theta : 0;
+  *lambda = theta[0] > 0 ? 1 / theta[0] : 0;
   return SOLACE_SUCCESS;
 }
 
