@@ -281,6 +281,31 @@ SOLACE_EXPORT int solace_koopman_get_verified(solace_koopman koopman, double tol
                                               int64_t *index, double *bound);
 
 /**
+ * The verified spectrum on candidate points (a grid, say), with its error bound
+ * (the grid algorithm of Colbrook, Mezic and Stepanenko). With gamma(z) =
+ * tau(z), or max(tau(z), |1 - |z||) when measure_preserving is nonzero (the
+ * Koopman operator is then an isometry, whose spectrum lies in the closed unit
+ * disc and, when it is unitary, on the circle), point j is kept when gamma(z_j)
+ * <= eps and no candidate within distance 5 gamma(z_j) of z_j has a smaller
+ * gamma: the local minimisers of gamma at the scale of gamma itself, so a
+ * spurious EDMD eigenvalue (where tau is large) keeps no point near it. For a
+ * normal Koopman operator every kept point z lies within gamma(z) <= bound of
+ * its spectrum (tau(z) is at least the distance; quadrature error aside).
+ * @param nz, z   nz >= 1 candidate points, 2 nz doubles (re, im), finite
+ * @param tau     their tau(z) values (solace_koopman_pseudospectrum()), or NULL
+ * to evaluate them here (then collective over MPI_COMM_WORLD like it)
+ * @param eps     > 0: the largest gamma kept
+ * @param[out] count how many points are kept
+ * @param[out] index their indices into z, increasing; a buffer of nz entries,
+ * may be NULL
+ * @param[out] bound max gamma over the kept points (0 if none); may be NULL
+ */
+SOLACE_EXPORT int solace_koopman_verify_points(solace_koopman koopman, int64_t nz, const double *z,
+                                               const double *tau, double eps,
+                                               int measure_preserving, int64_t *count,
+                                               int64_t *index, double *bound);
+
+/**
  * Writes the results of the last compute to an HDF5 file, the layout of the
  * solace-koopman driver (float64 unless said): /eigenvalues [r, 2] (re, im, in
  * the order of solace_koopman_get_eigenvalues()), /residuals [r], /verified
