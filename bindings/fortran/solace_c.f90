@@ -53,6 +53,10 @@ module solace_c
   public :: SOLACE_KOOPMAN_DICT_RBF
   public :: SOLACE_KOOPMAN_TOTAL_DEGREE
   public :: SOLACE_KOOPMAN_TENSOR
+  public :: SOLACE_KOOPMAN_FILTER_FEJER
+  public :: SOLACE_KOOPMAN_FILTER_COSINE
+  public :: SOLACE_KOOPMAN_FILTER_VANDEVEN
+  public :: SOLACE_KOOPMAN_FILTER_BUMP
   public :: SOLACE_KOOPMAN_EDMD
   public :: SOLACE_KOOPMAN_MPEDMD
   public :: solace_skr_system_fn
@@ -165,6 +169,8 @@ module solace_c
   public :: c_solace_koopman_pseudospectrum
   public :: c_solace_koopman_get_verified
   public :: c_solace_koopman_verify_points
+  public :: c_solace_koopman_measure_moments
+  public :: c_solace_koopman_measure_resolvent
   public :: c_solace_koopman_write
   public :: c_solace_koopman_system_dimension
   public :: c_solace_koopman_simulate
@@ -218,6 +224,11 @@ module solace_c
   ! enum solace_koopman_truncation
   integer(c_int), parameter :: SOLACE_KOOPMAN_TOTAL_DEGREE = 0 ! sum_i n_i <= degree
   integer(c_int), parameter :: SOLACE_KOOPMAN_TENSOR = 1 ! max_i n_i <= degree
+  ! enum solace_koopman_filter
+  integer(c_int), parameter :: SOLACE_KOOPMAN_FILTER_FEJER = 0 ! 1 - x (first order)
+  integer(c_int), parameter :: SOLACE_KOOPMAN_FILTER_COSINE = 1 ! (1 + cos(pi x)) / 2 (second order)
+  integer(c_int), parameter :: SOLACE_KOOPMAN_FILTER_VANDEVEN = 2 ! 1 - 140 int_0^x t^3 (1 - t)^3...
+  integer(c_int), parameter :: SOLACE_KOOPMAN_FILTER_BUMP = 3 ! exp(1 - 1 / (1 - x^2)) (smooth)
   ! enum solace_koopman_method
   integer(c_int), parameter :: SOLACE_KOOPMAN_EDMD = 0 ! EDMD: the least-squares K = G^+ A (default)
   integer(c_int), parameter :: SOLACE_KOOPMAN_MPEDMD = 1 ! mpEDMD: the unitary polar factor of th...
@@ -1844,6 +1855,66 @@ module solace_c
       type(c_ptr), value :: bound
       integer(c_int) :: return_value
     end function c_solace_koopman_verify_points
+
+    ! The spectral measure of a measure-preserving system, moment form: for an
+    ! observable g (real, given by its values at the snapshots X and projected
+    ! onto the dictionary span), the measure mu_g on [-pi, pi) with moments c_n =
+    ! <K^n g, g> = int e^{i n theta} d mu_g, smoothed by a filter:
+    !   rho(theta) = (1 / 2 pi) [c_0 + 2 sum_{n=1}^{n_moments} phi(n / n_moments)
+    ! c_n cos(n theta)].
+    ! The moments are those of mpEDMD's orthogonal matrix (the polar factor of K_r,
+    ! solace_koopman_set_method(); used here whatever the method), in the data's
+    ! inner product, so c_0 = ||P g||^2 and c_n is real (g real: mu_g is
+    ! symmetric).
+    ! @param g          M values g(x_m) at the snapshots (solace_koopman_set_data()
+    ! order), finite
+    ! @param n_moments  >= 1
+    ! @param filter     a ::solace_koopman_filter
+    ! @param n_theta, theta  n_theta >= 1 finite angles
+    ! @param[out] measure_density n_theta values rho(theta_j)
+    ! C (koopman.h): int solace_koopman_measure_moments(solace_koopman koopman, const double *g,
+    !     int64_t n_moments, int filter, int64_t n_theta, const double *theta, double
+    !     *measure_density)
+    function c_solace_koopman_measure_moments(koopman, g, n_moments, filter, n_theta, theta, &
+        measure_density) bind(C, name="solace_koopman_measure_moments") &
+        result(return_value)
+      import :: c_int, c_int64_t, c_ptr
+      implicit none
+      type(c_ptr), value :: koopman
+      type(c_ptr), value :: g
+      integer(c_int64_t), value :: n_moments
+      integer(c_int), value :: filter
+      integer(c_int64_t), value :: n_theta
+      type(c_ptr), value :: theta
+      type(c_ptr), value :: measure_density
+      integer(c_int) :: return_value
+    end function c_solace_koopman_measure_moments
+
+    ! The spectral measure of a measure-preserving system, resolvent form (first
+    ! order, the Poisson kernel): with rho = 1 / (1 + epsilon) and z = e^{i theta}
+    ! / rho,
+    !   (P_rho * mu_g)(theta) = -(1 / 2 pi) Re[c_0 + 2 z <(K - z)^-1 g, g>],
+    ! P_rho(t) = (1 - rho^2) / (2 pi (1 - 2 rho cos t + rho^2)), the resolvent
+    ! applied by a Galerkin solve with K_r (zgesv; K_r - z is invertible for
+    ! |z| > 1 when K is an isometry). Same g and output as
+    ! solace_koopman_measure_moments().
+    ! @param epsilon smoothing, > 0 and finite (the kernel's width is about
+    ! epsilon)
+    ! C (koopman.h): int solace_koopman_measure_resolvent(solace_koopman koopman, const double *g,
+    !     double epsilon, int64_t n_theta, const double *theta, double *measure_density)
+    function c_solace_koopman_measure_resolvent(koopman, g, epsilon, n_theta, theta, &
+        measure_density) bind(C, name="solace_koopman_measure_resolvent") &
+        result(return_value)
+      import :: c_double, c_int, c_int64_t, c_ptr
+      implicit none
+      type(c_ptr), value :: koopman
+      type(c_ptr), value :: g
+      real(c_double), value :: epsilon
+      integer(c_int64_t), value :: n_theta
+      type(c_ptr), value :: theta
+      type(c_ptr), value :: measure_density
+      integer(c_int) :: return_value
+    end function c_solace_koopman_measure_resolvent
 
     ! Writes the results of the last compute to an HDF5 file, the layout of the
     ! solace-koopman driver (float64 unless said): /eigenvalues [r, 2] (re, im, in

@@ -66,6 +66,15 @@ enum solace_koopman_truncation {
   SOLACE_KOOPMAN_TENSOR = 1        /**< max_i n_i <= degree */
 };
 
+/** Filters of the moment form of the spectral measure (phi on [0, 1], phi(0) = 1,
+ * phi(1) = 0). */
+enum solace_koopman_filter {
+  SOLACE_KOOPMAN_FILTER_FEJER = 0,    /**< 1 - x (first order) */
+  SOLACE_KOOPMAN_FILTER_COSINE = 1,   /**< (1 + cos(pi x)) / 2 (second order) */
+  SOLACE_KOOPMAN_FILTER_VANDEVEN = 2, /**< 1 - 140 int_0^x t^3 (1 - t)^3 dt (fourth order) */
+  SOLACE_KOOPMAN_FILTER_BUMP = 3      /**< exp(1 - 1 / (1 - x^2)) (smooth) */
+};
+
 /** How solace_koopman_compute() forms the Koopman matrix from the data. */
 enum solace_koopman_method {
   SOLACE_KOOPMAN_EDMD = 0,  /**< EDMD: the least-squares K = G^+ A (default) */
@@ -304,6 +313,44 @@ SOLACE_EXPORT int solace_koopman_verify_points(solace_koopman koopman, int64_t n
                                                const double *tau, double eps,
                                                int measure_preserving, int64_t *count,
                                                int64_t *index, double *bound);
+
+/**
+ * The spectral measure of a measure-preserving system, moment form: for an
+ * observable g (real, given by its values at the snapshots X and projected
+ * onto the dictionary span), the measure mu_g on [-pi, pi) with moments c_n =
+ * <K^n g, g> = int e^{i n theta} d mu_g, smoothed by a filter:
+ *   rho(theta) = (1 / 2 pi) [c_0 + 2 sum_{n=1}^{n_moments} phi(n / n_moments)
+ * c_n cos(n theta)].
+ * The moments are those of mpEDMD's orthogonal matrix (the polar factor of K_r,
+ * solace_koopman_set_method(); used here whatever the method), in the data's
+ * inner product, so c_0 = ||P g||^2 and c_n is real (g real: mu_g is
+ * symmetric).
+ * @param g          M values g(x_m) at the snapshots (solace_koopman_set_data()
+ * order), finite
+ * @param n_moments  >= 1
+ * @param filter     a ::solace_koopman_filter
+ * @param n_theta, theta  n_theta >= 1 finite angles
+ * @param[out] measure_density n_theta values rho(theta_j)
+ */
+SOLACE_EXPORT int solace_koopman_measure_moments(solace_koopman koopman, const double *g,
+                                                 int64_t n_moments, int filter, int64_t n_theta,
+                                                 const double *theta, double *measure_density);
+
+/**
+ * The spectral measure of a measure-preserving system, resolvent form (first
+ * order, the Poisson kernel): with rho = 1 / (1 + epsilon) and z = e^{i theta}
+ * / rho,
+ *   (P_rho * mu_g)(theta) = -(1 / 2 pi) Re[c_0 + 2 z <(K - z)^-1 g, g>],
+ * P_rho(t) = (1 - rho^2) / (2 pi (1 - 2 rho cos t + rho^2)), the resolvent
+ * applied by a Galerkin solve with K_r (zgesv; K_r - z is invertible for
+ * |z| > 1 when K is an isometry). Same g and output as
+ * solace_koopman_measure_moments().
+ * @param epsilon smoothing, > 0 and finite (the kernel's width is about
+ * epsilon)
+ */
+SOLACE_EXPORT int solace_koopman_measure_resolvent(solace_koopman koopman, const double *g,
+                                                   double epsilon, int64_t n_theta,
+                                                   const double *theta, double *measure_density);
 
 /**
  * Writes the results of the last compute to an HDF5 file, the layout of the

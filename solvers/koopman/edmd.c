@@ -163,9 +163,8 @@ static int eig_compare(const void *pa, const void *pb) {
   return aa < ab ? -1 : aa > ab ? 1 : 0;
 }
 
-/* mpEDMD: replaces the r x r matrix a (K_r, the whitened cross matrix) by its
- * unitary polar factor X Y^T, from the SVD a = X S Y^T (dgesvd). */
-static int polar_factor(int64_t r, double *a) {
+/* mpEDMD's matrix: the unitary polar factor of K_r (the whitened cross matrix), by dgesvd. */
+int solace_koopman_polar_factor(int64_t r, double *a) {
   double *x, *yt, *s, *superb;
   SolaceCall(SolaceCalloc(r * r, &x));
   int status = SolaceCalloc(r * r, &yt);
@@ -192,7 +191,7 @@ static int eigen(solace_koopman k, edmd_work *w) {
   SolaceCall(SolaceCalloc(r, &w->wr));
   SolaceCall(SolaceCalloc(r, &w->wi));
   memcpy(w->kcopy, k->kr, sizeof(double) * r * r);
-  if (k->method == SOLACE_KOOPMAN_MPEDMD) SolaceCall(polar_factor(r, w->kcopy));
+  if (k->method == SOLACE_KOOPMAN_MPEDMD) SolaceCall(solace_koopman_polar_factor(r, w->kcopy));
   int info = LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'V', (int)r, w->kcopy, (int)r, w->wr, w->wi, NULL,
                            1, w->ev, (int)r);
   if (info) return solace_error_lapack(info, "dgeev", __func__);
@@ -297,6 +296,7 @@ int solace_koopman_compute(solace_koopman koopman) {
   if (!status) status = split_eigenvectors(k, &w);
   if (!status) status = residuals(k, &w);
   if (!status) status = coefficients(k, &w);
+  if (!status) k->basis = w.basis, w.basis = NULL;
   work_free(&w);
   if (status) {
     solace_koopman_results_free(k);

@@ -8,7 +8,8 @@
 
 void solace_koopman_results_free(solace_koopman k) {
   free(k->lambda), free(k->res), free(k->kr), free(k->e), free(k->c), free(k->g), free(k->proj);
-  k->lambda = k->res = k->kr = k->e = k->c = k->g = k->proj = NULL;
+  free(k->basis);
+  k->lambda = k->res = k->kr = k->e = k->c = k->g = k->proj = k->basis = NULL;
   solace_koopman_dict_free(&k->dict);
   k->computed = 0, k->r = k->q = 0;
 }
