@@ -188,6 +188,21 @@ SOLACE_EXPORT int solace_koopman_set_trajectories(solace_koopman koopman, int64_
                                                   int64_t n_steps, const double *x);
 
 /**
+ * Gives snapshot pairs from trajectories with a time-delay embedding (copied):
+ * the state at step t is z_t = (x_t, x_{t-1}, .., x_{t-n_delays}) (dimension
+ * d (n_delays + 1), newest first), and every consecutive pair (z_t, z_{t+1}),
+ * t = n_delays .. n_steps - 2, of every trajectory is a snapshot pair: M =
+ * n_traj (n_steps - 1 - n_delays) pairs with weights 1/M. The dictionary then
+ * acts on the d (n_delays + 1) delay coordinates (eigenfunctions and modes
+ * too). n_delays = 0 is solace_koopman_set_trajectories().
+ * @param x d x n_steps x n_traj column-major (as there); finite
+ * @param n_delays >= 0, with n_steps >= n_delays + 2
+ */
+SOLACE_EXPORT int solace_koopman_set_delay_trajectories(solace_koopman koopman, int64_t d,
+                                                        int64_t n_traj, int64_t n_steps,
+                                                        const double *x, int64_t n_delays);
+
+/**
  * Runs EDMD (or mpEDMD, solace_koopman_set_method()) and ResDMD: dictionary
  * on the data, QR, truncated SVD, eigen-decomposition (LAPACK dgeev) and the
  * residual of every eigenpair.
