@@ -158,6 +158,7 @@ module solace_c
   public :: c_solace_koopman_set_method
   public :: c_solace_koopman_set_data
   public :: c_solace_koopman_set_trajectories
+  public :: c_solace_koopman_set_delay_trajectories
   public :: c_solace_koopman_compute
   public :: c_solace_koopman_get_size
   public :: c_solace_koopman_get_eigenvalues
@@ -1639,6 +1640,32 @@ module solace_c
       type(c_ptr), value :: x
       integer(c_int) :: return_value
     end function c_solace_koopman_set_trajectories
+
+    ! Gives snapshot pairs from trajectories with a time-delay embedding (copied):
+    ! the state at step t is z_t = (x_t, x_{t-1}, .., x_{t-n_delays}) (dimension
+    ! d (n_delays + 1), newest first), and every consecutive pair (z_t, z_{t+1}),
+    ! t = n_delays .. n_steps - 2, of every trajectory is a snapshot pair: M =
+    ! n_traj (n_steps - 1 - n_delays) pairs with weights 1/M. The dictionary then
+    ! acts on the d (n_delays + 1) delay coordinates (eigenfunctions and modes
+    ! too). n_delays = 0 is solace_koopman_set_trajectories().
+    ! @param x d x n_steps x n_traj column-major (as there); finite
+    ! @param n_delay_steps the number of delays n_delays >= 0, with n_steps >=
+    ! n_delays + 2
+    ! C (koopman.h): int solace_koopman_set_delay_trajectories(solace_koopman koopman, int64_t d,
+    !     int64_t n_traj, int64_t n_steps, const double *x, int64_t n_delay_steps)
+    function c_solace_koopman_set_delay_trajectories(koopman, d, n_traj, n_steps, x, &
+        n_delay_steps) bind(C, name="solace_koopman_set_delay_trajectories") &
+        result(return_value)
+      import :: c_int, c_int64_t, c_ptr
+      implicit none
+      type(c_ptr), value :: koopman
+      integer(c_int64_t), value :: d
+      integer(c_int64_t), value :: n_traj
+      integer(c_int64_t), value :: n_steps
+      type(c_ptr), value :: x
+      integer(c_int64_t), value :: n_delay_steps
+      integer(c_int) :: return_value
+    end function c_solace_koopman_set_delay_trajectories
 
     ! Runs EDMD (or mpEDMD, solace_koopman_set_method()) and ResDMD: dictionary
     ! on the data, QR, truncated SVD, eigen-decomposition (LAPACK dgeev) and the

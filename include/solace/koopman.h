@@ -196,11 +196,12 @@ SOLACE_EXPORT int solace_koopman_set_trajectories(solace_koopman koopman, int64_
  * acts on the d (n_delays + 1) delay coordinates (eigenfunctions and modes
  * too). n_delays = 0 is solace_koopman_set_trajectories().
  * @param x d x n_steps x n_traj column-major (as there); finite
- * @param n_delays >= 0, with n_steps >= n_delays + 2
+ * @param n_delay_steps the number of delays n_delays >= 0, with n_steps >=
+ * n_delays + 2
  */
 SOLACE_EXPORT int solace_koopman_set_delay_trajectories(solace_koopman koopman, int64_t d,
                                                         int64_t n_traj, int64_t n_steps,
-                                                        const double *x, int64_t n_delays);
+                                                        const double *x, int64_t n_delay_steps);
 
 /**
  * Runs EDMD (or mpEDMD, solace_koopman_set_method()) and ResDMD: dictionary

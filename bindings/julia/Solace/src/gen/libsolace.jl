@@ -879,6 +879,22 @@ function solace_koopman_set_trajectories(koopman, d, n_traj, n_steps, x)
     ccall((:solace_koopman_set_trajectories, libsolace()), Cint, (Ptr{Cvoid}, Int64, Int64, Int64, Ptr{Cdouble}), koopman, d, n_traj, n_steps, x)
 end
 
+# Gives snapshot pairs from trajectories with a time-delay embedding (copied):
+# the state at step t is z_t = (x_t, x_{t-1}, .., x_{t-n_delays}) (dimension
+# d (n_delays + 1), newest first), and every consecutive pair (z_t, z_{t+1}),
+# t = n_delays .. n_steps - 2, of every trajectory is a snapshot pair: M =
+# n_traj (n_steps - 1 - n_delays) pairs with weights 1/M. The dictionary then
+# acts on the d (n_delays + 1) delay coordinates (eigenfunctions and modes
+# too). n_delays = 0 is solace_koopman_set_trajectories().
+# @param x d x n_steps x n_traj column-major (as there); finite
+# @param n_delay_steps the number of delays n_delays >= 0, with n_steps >=
+# n_delays + 2
+# C (koopman.h): int solace_koopman_set_delay_trajectories(solace_koopman koopman, int64_t d,
+#     int64_t n_traj, int64_t n_steps, const double *x, int64_t n_delay_steps)
+function solace_koopman_set_delay_trajectories(koopman, d, n_traj, n_steps, x, n_delay_steps)
+    ccall((:solace_koopman_set_delay_trajectories, libsolace()), Cint, (Ptr{Cvoid}, Int64, Int64, Int64, Ptr{Cdouble}, Int64), koopman, d, n_traj, n_steps, x, n_delay_steps)
+end
+
 # Runs EDMD (or mpEDMD, solace_koopman_set_method()) and ResDMD: dictionary
 # on the data, QR, truncated SVD, eigen-decomposition (LAPACK dgeev) and the
 # residual of every eigenpair.
