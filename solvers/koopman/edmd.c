@@ -12,13 +12,13 @@
 
 /* Scratch of one compute, freed together. */
 typedef struct {
-  double *b, *px, *r11, *s, *u, *vt, *superb, *basis, *t, *tau, *ev, *wr, *wi, *kcopy;
+  double *b, *px, *r11, *s, *u, *vt, *superb, *basis, *t, *ev, *wr, *wi, *kcopy;
   double *parts; /* [Re C, Im C] (r x 2r): the eigenvectors of K_r split */
 } edmd_work;
 
 static void work_free(edmd_work *w) {
   free(w->b), free(w->px), free(w->r11), free(w->s), free(w->u), free(w->vt), free(w->superb);
-  free(w->basis), free(w->t), free(w->tau), free(w->ev), free(w->wr), free(w->wi), free(w->kcopy);
+  free(w->basis), free(w->t), free(w->ev), free(w->wr), free(w->wi), free(w->kcopy);
   free(w->parts);
 }
 
@@ -85,13 +85,50 @@ static int orthonormal_basis(solace_koopman k, edmd_work *w, int64_t r) {
   return SOLACE_SUCCESS;
 }
 
+/* Rows per block of the blocked QR: about 8 MB of the matrix, so each block's Householder panels
+ * stay in cache. */
+static int64_t qr_block_rows(int64_t ncols) {
+  int64_t rows = ((int64_t)1 << 20) / ncols;
+  return rows > 2 * ncols ? rows : 2 * ncols;
+}
+
+/* R factor of the m x nc matrix a (leading dimension lda), left in its upper triangle; the rest
+ * of a is overwritten. A tall matrix (more than 8 blocks' rows per R block of nc rows) is
+ * factored by blocks of rows and the stacked R factors again (TSQR: the same R, up to signs of
+ * rows, with each block in cache; dgeqrf on a tall matrix streams the panel from memory once per
+ * column). */
+static int r_factor(int64_t m, int64_t nc, double *a, int64_t lda) {
+  int64_t block = qr_block_rows(nc), n_blocks = (m + block - 1) / block;
+  double *tau, *stack = NULL;
+  SolaceCall(SolaceCalloc(nc, &tau));
+  if (block < 8 * nc || n_blocks < 2) {
+    int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)m, (int)nc, a, (int)lda, tau);
+    free(tau);
+    return info ? solace_error_lapack(info, "dgeqrf", __func__) : SOLACE_SUCCESS;
+  }
+  int64_t rows = 0, stack_rows = n_blocks * nc;
+  int status = SolaceCalloc(n_blocks * nc * nc, &stack);
+  for (int64_t b = 0; !status && b < n_blocks; b++) {
+    int64_t first = b * block, count = first + block < m ? block : m - first;
+    int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)count, (int)nc, a + first, (int)lda, tau);
+    if (info) status = solace_error_lapack(info, "dgeqrf", __func__);
+    for (int64_t j = 0; !status && j < nc; j++)
+      for (int64_t i = 0; i < count && i < nc && i <= j; i++)
+        stack[rows + i + j * stack_rows] = a[first + i + j * lda];
+    rows += count < nc ? count : nc;
+  }
+  if (!status) status = r_factor(rows, nc, stack, stack_rows);
+  for (int64_t j = 0; !status && j < nc; j++)
+    for (int64_t i = 0; i < rows && i <= j; i++) a[i + j * lda] = stack[i + j * stack_rows];
+  free(tau), free(stack);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
 /* QR of sqrt(W)[PsiX PsiY], rank r of R11, orthonormal basis; w->t = [R12; R22] basis ((p x r),
  * p rows of R). Sets k->r and returns p through *rows. */
 static int factor(solace_koopman k, edmd_work *w, int64_t *rows) {
   int64_t m = k->m, n = k->dict.n, p = m < 2 * n ? m : 2 * n, r = 0;
-  SolaceCall(SolaceCalloc(p, &w->tau));
-  int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)m, (int)(2 * n), w->b, (int)m, w->tau);
-  if (info) return solace_error_lapack(info, "dgeqrf", __func__);
+  SolaceCall(r_factor(m, 2 * n, w->b, m));
   SolaceCall(r11_rank(k, w, &r));
   SolaceCall(orthonormal_basis(k, w, r));
   double *r2 = NULL; /* [R12; R22] (p x n), zero below the diagonal of R */
