@@ -39,7 +39,8 @@ struct solace_koopman_s {
   double *c;      /* r x r complex (interleaved): eigenvectors of kr, unit norm */
   double *g;      /* N x r complex: eigenvector coefficients in the dictionary */
   double *proj;   /* r x d: (sqrt(W) PsiX V_r S_r^-1)^T sqrt(W) X^T, for the modes */
-  double *basis;  /* N x r: dictionary coefficients of the orthonormal basis (R11^-1 or V_r S_r^-1) */
+  double
+      *basis; /* N x r: dictionary coefficients of the orthonormal basis (R11^-1 or V_r S_r^-1) */
 };
 
 /* Resolves the dictionary of `k` for its data (scaling from the data when not
