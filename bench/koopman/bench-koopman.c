@@ -229,7 +229,10 @@ static int run_case(const options *o, int64_t m, int64_t n, int64_t p, int rank,
     run_result s = {0}, np_run = {0};
     failed = run_solace(m, degree, x, y, p, z, &s);
     if (!failed && rank == 0) failed = run_numpy(o, p, &np_run);
-    if (size > 1) quiet_barrier();
+    if (size > 1) { /* every rank stops with rank 0 (the pseudospectrum is collective) */
+      quiet_barrier();
+      MPI_Bcast(&failed, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    }
     if (!failed && rank == 0) {
       double e, r;
       compare_spectra(&s, &np_run, &e, &r);
