@@ -66,6 +66,15 @@ enum solace_koopman_truncation {
   SOLACE_KOOPMAN_TENSOR = 1        /**< max_i n_i <= degree */
 };
 
+/** Filters of the moment form of the spectral measure (phi on [0, 1], phi(0) = 1,
+ * phi(1) = 0). */
+enum solace_koopman_filter {
+  SOLACE_KOOPMAN_FILTER_FEJER = 0,    /**< 1 - x (first order) */
+  SOLACE_KOOPMAN_FILTER_COSINE = 1,   /**< (1 + cos(pi x)) / 2 (second order) */
+  SOLACE_KOOPMAN_FILTER_VANDEVEN = 2, /**< 1 - 140 int_0^x t^3 (1 - t)^3 dt (fourth order) */
+  SOLACE_KOOPMAN_FILTER_BUMP = 3      /**< exp(1 - 1 / (1 - x^2)) (smooth) */
+};
+
 /** How solace_koopman_compute() forms the Koopman matrix from the data. */
 enum solace_koopman_method {
   SOLACE_KOOPMAN_EDMD = 0,  /**< EDMD: the least-squares K = G^+ A (default) */
@@ -179,6 +188,22 @@ SOLACE_EXPORT int solace_koopman_set_trajectories(solace_koopman koopman, int64_
                                                   int64_t n_steps, const double *x);
 
 /**
+ * Gives snapshot pairs from trajectories with a time-delay embedding (copied):
+ * the state at step t is z_t = (x_t, x_{t-1}, .., x_{t-n_delays}) (dimension
+ * d (n_delays + 1), newest first), and every consecutive pair (z_t, z_{t+1}),
+ * t = n_delays .. n_steps - 2, of every trajectory is a snapshot pair: M =
+ * n_traj (n_steps - 1 - n_delays) pairs with weights 1/M. The dictionary then
+ * acts on the d (n_delays + 1) delay coordinates (eigenfunctions and modes
+ * too). n_delays = 0 is solace_koopman_set_trajectories().
+ * @param x d x n_steps x n_traj column-major (as there); finite
+ * @param n_delay_steps the number of delays n_delays >= 0, with n_steps >=
+ * n_delays + 2
+ */
+SOLACE_EXPORT int solace_koopman_set_delay_trajectories(solace_koopman koopman, int64_t d,
+                                                        int64_t n_traj, int64_t n_steps,
+                                                        const double *x, int64_t n_delay_steps);
+
+/**
  * Runs EDMD (or mpEDMD, solace_koopman_set_method()) and ResDMD: dictionary
  * on the data, QR, truncated SVD, eigen-decomposition (LAPACK dgeev) and the
  * residual of every eigenpair.
@@ -251,8 +276,17 @@ SOLACE_EXPORT int solace_koopman_get_modes(solace_koopman koopman, double *modes
  * value of [K_r - z I; E]) at nz points.
  * @param z   2 nz doubles (re, im), finite
  * @param tau nz values >= 0; {z : tau(z) < eps} approximates the
- * eps-pseudospectrum Points are independent (one LAPACK zgesvd of an at most 2r
- * x r matrix each).
+ * eps-pseudospectrum.
+ * Numerics: tau(z)^2 is the smallest eigenvalue of the Hermitian r x r matrix
+ * C0 - z K_r^T - conj(z) K_r + |z|^2 I, C0 = K_r^T K_r + E^T E formed once;
+ * per point a Cholesky factorisation and Lanczos on its inverse (O(r^3 / 3)
+ * complex flops instead of an SVD of the 2r x r matrix). Where tau(z)^2 is
+ * below 1e-6 (||[K_r; E]|| + |z|)^2 (the squared form's rounding would show),
+ * or Cholesky or Lanczos fail, that point uses zgesvd of [K_r - z I; E]. The
+ * relative error of tau is about r eps / 2e-6 at worst (5.5e-8 at r = 1000).
+ * Collective over MPI_COMM_WORLD when MPI is initialised with more than one
+ * rank: every rank passes the same points, each evaluates a contiguous block,
+ * and every rank receives all nz values.
  */
 SOLACE_EXPORT int solace_koopman_pseudospectrum(solace_koopman koopman, int64_t nz, const double *z,
                                                 double *tau);
@@ -270,6 +304,69 @@ SOLACE_EXPORT int solace_koopman_pseudospectrum(solace_koopman koopman, int64_t 
  */
 SOLACE_EXPORT int solace_koopman_get_verified(solace_koopman koopman, double tol, int64_t *count,
                                               int64_t *index, double *bound);
+
+/**
+ * The verified spectrum on candidate points (a grid, say), with its error bound
+ * (the grid algorithm of Colbrook, Mezic and Stepanenko). With gamma(z) =
+ * tau(z), or max(tau(z), |1 - |z||) when measure_preserving is nonzero (the
+ * Koopman operator is then an isometry, whose spectrum lies in the closed unit
+ * disc and, when it is unitary, on the circle), point j is kept when gamma(z_j)
+ * <= eps and no candidate within distance 5 gamma(z_j) of z_j has a smaller
+ * gamma: the local minimisers of gamma at the scale of gamma itself, so a
+ * spurious EDMD eigenvalue (where tau is large) keeps no point near it. For a
+ * normal Koopman operator every kept point z lies within gamma(z) <= bound of
+ * its spectrum (tau(z) is at least the distance; quadrature error aside).
+ * @param nz, z   nz >= 1 candidate points, 2 nz doubles (re, im), finite
+ * @param tau     their tau(z) values (solace_koopman_pseudospectrum()), or NULL
+ * to evaluate them here (then collective over MPI_COMM_WORLD like it)
+ * @param eps     > 0: the largest gamma kept
+ * @param[out] count how many points are kept
+ * @param[out] index their indices into z, increasing; a buffer of nz entries,
+ * may be NULL
+ * @param[out] bound max gamma over the kept points (0 if none); may be NULL
+ */
+SOLACE_EXPORT int solace_koopman_verify_points(solace_koopman koopman, int64_t nz, const double *z,
+                                               const double *tau, double eps,
+                                               int measure_preserving, int64_t *count,
+                                               int64_t *index, double *bound);
+
+/**
+ * The spectral measure of a measure-preserving system, moment form: for an
+ * observable g (real, given by its values at the snapshots X and projected
+ * onto the dictionary span), the measure mu_g on [-pi, pi) with moments c_n =
+ * <K^n g, g> = int e^{i n theta} d mu_g, smoothed by a filter:
+ *   rho(theta) = (1 / 2 pi) [c_0 + 2 sum_{n=1}^{n_moments} phi(n / n_moments)
+ * c_n cos(n theta)].
+ * The moments are those of mpEDMD's orthogonal matrix (the polar factor of K_r,
+ * solace_koopman_set_method(); used here whatever the method), in the data's
+ * inner product, so c_0 = ||P g||^2 and c_n is real (g real: mu_g is
+ * symmetric).
+ * @param g          M values g(x_m) at the snapshots (solace_koopman_set_data()
+ * order), finite
+ * @param n_moments  >= 1
+ * @param filter     a ::solace_koopman_filter
+ * @param n_theta, theta  n_theta >= 1 finite angles
+ * @param[out] measure_density n_theta values rho(theta_j)
+ */
+SOLACE_EXPORT int solace_koopman_measure_moments(solace_koopman koopman, const double *g,
+                                                 int64_t n_moments, int filter, int64_t n_theta,
+                                                 const double *theta, double *measure_density);
+
+/**
+ * The spectral measure of a measure-preserving system, resolvent form (first
+ * order, the Poisson kernel): with rho = 1 / (1 + epsilon) and z = e^{i theta}
+ * / rho,
+ *   (P_rho * mu_g)(theta) = -(1 / 2 pi) Re[c_0 + 2 z <(K - z)^-1 g, g>],
+ * P_rho(t) = (1 - rho^2) / (2 pi (1 - 2 rho cos t + rho^2)), the resolvent
+ * applied by a Galerkin solve with K_r (zgesv; K_r - z is invertible for
+ * |z| > 1 when K is an isometry). Same g and output as
+ * solace_koopman_measure_moments().
+ * @param epsilon smoothing, > 0 and finite (the kernel's width is about
+ * epsilon)
+ */
+SOLACE_EXPORT int solace_koopman_measure_resolvent(solace_koopman koopman, const double *g,
+                                                   double epsilon, int64_t n_theta,
+                                                   const double *theta, double *measure_density);
 
 /**
  * Writes the results of the last compute to an HDF5 file, the layout of the

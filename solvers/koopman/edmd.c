@@ -12,12 +12,14 @@
 
 /* Scratch of one compute, freed together. */
 typedef struct {
-  double *b, *px, *r11, *s, *u, *vt, *superb, *basis, *t, *tau, *ev, *wr, *wi, *kcopy;
+  double *b, *px, *r11, *s, *u, *vt, *superb, *basis, *t, *ev, *wr, *wi, *kcopy;
+  double *parts; /* [Re C, Im C] (r x 2r): the eigenvectors of K_r split */
 } edmd_work;
 
 static void work_free(edmd_work *w) {
   free(w->b), free(w->px), free(w->r11), free(w->s), free(w->u), free(w->vt), free(w->superb);
-  free(w->basis), free(w->t), free(w->tau), free(w->ev), free(w->wr), free(w->wi), free(w->kcopy);
+  free(w->basis), free(w->t), free(w->ev), free(w->wr), free(w->wi), free(w->kcopy);
+  free(w->parts);
 }
 
 /* sqrt(W) [PsiX PsiY] into w->b (M x 2N) and PX = (sqrt(W) PsiX)^T sqrt(W) X^T
@@ -40,35 +42,105 @@ static int build_psi(solace_koopman k, edmd_work *w) {
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }
 
-/* QR of sqrt(W)[PsiX PsiY], SVD of R11, rank r; w->t = [R12; R22] V_r S_r^-1
- * ((p x r), p rows of R). Sets k->r and returns p through *rows. */
-static int factor(solace_koopman k, edmd_work *w, int64_t *rows) {
-  int64_t m = k->m, n = k->dict.n, p = m < 2 * n ? m : 2 * n;
-  SolaceCall(SolaceCalloc(p, &w->tau));
-  int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)m, (int)(2 * n), w->b, (int)m, w->tau);
-  if (info) return solace_error_lapack(info, "dgeqrf", __func__);
+/* The singular values of the upper triangle of R (n x n, in w->b with leading dimension m) into
+ * w->s, largest first, and the rank r at rcond. */
+static int r11_rank(solace_koopman k, edmd_work *w, int64_t *rank) {
+  int64_t m = k->m, n = k->dict.n;
   SolaceCall(SolaceCalloc(n * n, &w->r11));
+  SolaceCall(SolaceCalloc(n, &w->s));
+  SolaceCall(SolaceCalloc(n, &w->superb));
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i <= j; i++) w->r11[i + j * n] = w->b[i + j * m];
-  SolaceCall(SolaceCalloc(n, &w->s));
-  SolaceCall(SolaceCalloc(n * n, &w->u));
-  SolaceCall(SolaceCalloc(n * n, &w->vt));
-  SolaceCall(SolaceCalloc(n, &w->superb));
-  info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'A', 'A', (int)n, (int)n, w->r11, (int)n, w->s, w->u,
-                        (int)n, w->vt, (int)n, w->superb);
+  int info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'N', (int)n, (int)n, w->r11, (int)n, w->s, NULL,
+                            1, NULL, 1, w->superb);
   if (info) return solace_error_lapack(info, "dgesvd", __func__);
   SolaceCheck(w->s[0] > 0, SOLACE_ERR_ARG, "the dictionary vanishes on the data");
   int64_t r = 0;
   while (r < n && w->s[r] > k->rcond * w->s[0]) r++;
-  SolaceCall(SolaceCalloc(n * r, &w->basis)); /* V_r S_r^-1 */
+  *rank = r;
+  return SOLACE_SUCCESS;
+}
+
+/* The basis of the dictionary span orthonormal in the data's inner product: at full rank
+ * w->basis = R11^-1 (dtrtri) and w->u = NULL (the identity); else the truncated SVD R11 =
+ * U S V^T, w->basis = V_r S_r^-1. */
+static int orthonormal_basis(solace_koopman k, edmd_work *w, int64_t r) {
+  int64_t m = k->m, n = k->dict.n;
+  SolaceCall(SolaceCalloc(n * (r ? r : 1), &w->basis));
+  if (r == n) {
+    for (int64_t j = 0; j < n; j++)
+      for (int64_t i = 0; i <= j; i++) w->basis[i + j * n] = w->b[i + j * m];
+    int info = LAPACKE_dtrtri(LAPACK_COL_MAJOR, 'U', 'N', (int)n, w->basis, (int)n);
+    return info ? solace_error_lapack(info, "dtrtri", __func__) : SOLACE_SUCCESS;
+  }
+  SolaceCall(SolaceCalloc(n * n, &w->u));
+  SolaceCall(SolaceCalloc(n * n, &w->vt));
+  for (int64_t j = 0; j < n; j++)
+    for (int64_t i = 0; i < n; i++) w->r11[i + j * n] = i <= j ? w->b[i + j * m] : 0;
+  int info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'A', 'A', (int)n, (int)n, w->r11, (int)n, w->s, w->u,
+                            (int)n, w->vt, (int)n, w->superb);
+  if (info) return solace_error_lapack(info, "dgesvd", __func__);
   for (int64_t j = 0; j < r; j++)
     for (int64_t i = 0; i < n; i++) w->basis[i + j * n] = w->vt[j + i * n] / w->s[j];
+  return SOLACE_SUCCESS;
+}
+
+/* Rows per block of the blocked QR: about 8 MB of the matrix, so each block's Householder panels
+ * stay in cache. */
+static int64_t qr_block_rows(int64_t ncols) {
+  int64_t rows = ((int64_t)1 << 20) / ncols;
+  return rows > 2 * ncols ? rows : 2 * ncols;
+}
+
+/* R factor of the m x nc matrix a (leading dimension lda), left in its upper triangle; the rest
+ * of a is overwritten. A tall matrix (more than 8 blocks' rows per R block of nc rows) is
+ * factored by blocks of rows and the stacked R factors again (TSQR: the same R, up to signs of
+ * rows, with each block in cache; dgeqrf on a tall matrix streams the panel from memory once per
+ * column). */
+static int r_factor(int64_t m, int64_t nc, double *a, int64_t lda) {
+  int64_t block = qr_block_rows(nc), n_blocks = (m + block - 1) / block;
+  double *tau, *stack = NULL;
+  SolaceCall(SolaceCalloc(nc, &tau));
+  if (block < 8 * nc || n_blocks < 2) {
+    int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)m, (int)nc, a, (int)lda, tau);
+    free(tau);
+    return info ? solace_error_lapack(info, "dgeqrf", __func__) : SOLACE_SUCCESS;
+  }
+  int64_t rows = 0, stack_rows = n_blocks * nc;
+  int status = SolaceCalloc(n_blocks * nc * nc, &stack);
+  for (int64_t b = 0; !status && b < n_blocks; b++) {
+    int64_t first = b * block, count = first + block < m ? block : m - first;
+    int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)count, (int)nc, a + first, (int)lda, tau);
+    if (info) status = solace_error_lapack(info, "dgeqrf", __func__);
+    for (int64_t j = 0; !status && j < nc; j++)
+      for (int64_t i = 0; i < count && i < nc && i <= j; i++)
+        stack[rows + i + j * stack_rows] = a[first + i + j * lda];
+    rows += count < nc ? count : nc;
+  }
+  if (!status) status = r_factor(rows, nc, stack, stack_rows);
+  for (int64_t j = 0; !status && j < nc; j++)
+    for (int64_t i = 0; i < rows && i <= j; i++) a[i + j * lda] = stack[i + j * stack_rows];
+  free(tau), free(stack);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+/* QR of sqrt(W)[PsiX PsiY], rank r of R11, orthonormal basis; w->t = [R12; R22] basis ((p x r),
+ * p rows of R). Sets k->r and returns p through *rows. */
+static int factor(solace_koopman k, edmd_work *w, int64_t *rows) {
+  int64_t m = k->m, n = k->dict.n, p = m < 2 * n ? m : 2 * n, r = 0;
+  SolaceCall(r_factor(m, 2 * n, w->b, m));
+  SolaceCall(r11_rank(k, w, &r));
+  SolaceCall(orthonormal_basis(k, w, r));
   double *r2 = NULL; /* [R12; R22] (p x n), zero below the diagonal of R */
   SolaceCall(SolaceCalloc(p * n, &r2));
   for (int64_t j = 0; j < n; j++)
     for (int64_t i = 0; i < p && i <= n + j; i++) r2[i + j * p] = w->b[i + (n + j) * m];
   int status = SolaceCalloc(p * r, &w->t);
-  if (!status && r)
+  if (!status && r == n) { /* the basis is the triangular R11^-1 */
+    memcpy(w->t, r2, sizeof(double) * p * n);
+    cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, (int)p, (int)n,
+                1, w->basis, (int)n, w->t, (int)p);
+  } else if (!status && r)
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)p, (int)r, (int)n, 1, r2, (int)p,
                 w->basis, (int)n, 0, w->t, (int)p);
   free(r2);
@@ -82,9 +154,12 @@ static int factor(solace_koopman k, edmd_work *w, int64_t *rows) {
 static int project(solace_koopman k, edmd_work *w, int64_t p) {
   int64_t n = k->dict.n, r = k->r, d = k->d, qe = p - r;
   double *ut, *e;
-  SolaceCall(SolaceCalloc(n * r, &ut)); /* U^T T(0:n, :) */
-  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)r, (int)n, 1, w->u, (int)n,
-              w->t, (int)p, 0, ut, (int)n);
+  SolaceCall(SolaceCalloc(n * r, &ut)); /* U^T T(0:n, :) (U = I when w->u is NULL) */
+  if (w->u)
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)r, (int)n, 1, w->u, (int)n,
+                w->t, (int)p, 0, ut, (int)n);
+  else
+    for (int64_t j = 0; j < r; j++) memcpy(ut + n * j, w->t + p * j, sizeof(double) * n);
   int status = SolaceCalloc(r * r, &k->kr);
   if (!status) status = SolaceCalloc(qe * r + 1, &e);
   if (status) return free(ut), solace_error_trace(status, __func__);
@@ -125,9 +200,8 @@ static int eig_compare(const void *pa, const void *pb) {
   return aa < ab ? -1 : aa > ab ? 1 : 0;
 }
 
-/* mpEDMD: replaces the r x r matrix a (K_r, the whitened cross matrix) by its
- * unitary polar factor X Y^T, from the SVD a = X S Y^T (dgesvd). */
-static int polar_factor(int64_t r, double *a) {
+/* mpEDMD's matrix: the unitary polar factor of K_r (the whitened cross matrix), by dgesvd. */
+int solace_koopman_polar_factor(int64_t r, double *a) {
   double *x, *yt, *s, *superb;
   SolaceCall(SolaceCalloc(r * r, &x));
   int status = SolaceCalloc(r * r, &yt);
@@ -154,7 +228,7 @@ static int eigen(solace_koopman k, edmd_work *w) {
   SolaceCall(SolaceCalloc(r, &w->wr));
   SolaceCall(SolaceCalloc(r, &w->wi));
   memcpy(w->kcopy, k->kr, sizeof(double) * r * r);
-  if (k->method == SOLACE_KOOPMAN_MPEDMD) SolaceCall(polar_factor(r, w->kcopy));
+  if (k->method == SOLACE_KOOPMAN_MPEDMD) SolaceCall(solace_koopman_polar_factor(r, w->kcopy));
   int info = LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'V', (int)r, w->kcopy, (int)r, w->wr, w->wi, NULL,
                            1, w->ev, (int)r);
   if (info) return solace_error_lapack(info, "dgeev", __func__);
@@ -180,43 +254,60 @@ static int eigen(solace_koopman k, edmd_work *w) {
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }
 
-/* Residual of every eigenpair: ||[(K_r - lambda) c; E c]|| / ||c||. */
-static int residuals(solace_koopman k) {
-  int64_t r = k->r, q = k->q;
-  SolaceCall(SolaceCalloc(r, &k->res));
-  for (int64_t a = 0; a < r; a++) {
-    const double complex lambda = CMPLX(k->lambda[2 * a], k->lambda[2 * a + 1]);
-    const double *c = k->c + 2 * r * a;
-    double num = 0, den = 0;
-    for (int64_t i = 0; i < r; i++) {
-      double complex s = -lambda * CMPLX(c[2 * i], c[2 * i + 1]);
-      for (int64_t j = 0; j < r; j++) s += k->kr[i + j * r] * CMPLX(c[2 * j], c[2 * j + 1]);
-      num += creal(s) * creal(s) + cimag(s) * cimag(s);
-      den += c[2 * i] * c[2 * i] + c[2 * i + 1] * c[2 * i + 1];
-    }
-    for (int64_t i = 0; i < q; i++) {
-      double complex s = 0;
-      for (int64_t j = 0; j < r; j++) s += k->e[i + j * q] * CMPLX(c[2 * j], c[2 * j + 1]);
-      num += creal(s) * creal(s) + cimag(s) * cimag(s);
-    }
-    k->res[a] = sqrt(num / den);
-  }
+/* w->parts = [Re C, Im C] (r x 2r) from the interleaved eigenvectors k->c. */
+static int split_eigenvectors(solace_koopman k, edmd_work *w) {
+  int64_t r = k->r;
+  SolaceCall(SolaceCalloc(2 * r * r, &w->parts));
+  for (int64_t i = 0; i < r * r; i++)
+    w->parts[i] = k->c[2 * i], w->parts[r * r + i] = k->c[2 * i + 1];
   return SOLACE_SUCCESS;
 }
 
-/* g = V_r S_r^-1 c: the eigenvectors in the dictionary's coefficients. */
+/* Residual of every eigenpair: ||[(K_r - lambda) c; E c]|| / ||c||, with K_r and E (real)
+ * applied to the real and imaginary parts of all eigenvectors at once (dgemm). */
+static int residuals(solace_koopman k, const edmd_work *w) {
+  int64_t r = k->r, q = k->q;
+  const double *parts = w->parts;
+  double *kc, *ec; /* K_r [Re C, Im C], E [Re C, Im C] */
+  SolaceCall(SolaceCalloc(r, &k->res));
+  SolaceCall(SolaceCalloc(2 * r * r, &kc));
+  if (SolaceCalloc(2 * q * r + 1, &ec))
+    return free(kc), solace_error_trace(SOLACE_ERR_MEM, __func__);
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)(2 * r), (int)r, 1, k->kr,
+              (int)r, parts, (int)r, 0, kc, (int)r);
+  if (q)
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)q, (int)(2 * r), (int)r, 1, k->e,
+                (int)q, parts, (int)r, 0, ec, (int)q);
+  for (int64_t a = 0; a < r; a++) {
+    const double lr = k->lambda[2 * a], li = k->lambda[2 * a + 1];
+    const double *cr = parts + r * a, *ci = parts + r * (r + a);
+    const double *kr = kc + r * a, *ki = kc + r * (r + a);
+    double num = 0, den = 0;
+    for (int64_t i = 0; i < r; i++) {
+      double sr = kr[i] - (lr * cr[i] - li * ci[i]), si = ki[i] - (lr * ci[i] + li * cr[i]);
+      num += sr * sr + si * si, den += cr[i] * cr[i] + ci[i] * ci[i];
+    }
+    for (int64_t i = 0; i < q; i++) {
+      double er = ec[i + q * a], ei = ec[i + q * (r + a)];
+      num += er * er + ei * ei;
+    }
+    k->res[a] = sqrt(num / den);
+  }
+  free(kc), free(ec);
+  return SOLACE_SUCCESS;
+}
+
+/* g = V_r S_r^-1 c: the eigenvectors in the dictionary's coefficients (one dgemm on the split
+ * parts, then interleaved). */
 static int coefficients(solace_koopman k, const edmd_work *w) {
   int64_t n = k->dict.n, r = k->r;
+  double *gp;
   SolaceCall(SolaceCalloc(2 * n * r, &k->g));
-  for (int64_t a = 0; a < r; a++)
-    for (int64_t i = 0; i < n; i++) {
-      double re = 0, im = 0;
-      for (int64_t j = 0; j < r; j++) {
-        re += w->basis[i + j * n] * k->c[2 * (j + a * r)];
-        im += w->basis[i + j * n] * k->c[2 * (j + a * r) + 1];
-      }
-      k->g[2 * (i + a * n)] = re, k->g[2 * (i + a * n) + 1] = im;
-    }
+  SolaceCall(SolaceCalloc(2 * n * r, &gp));
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)(2 * r), (int)r, 1, w->basis,
+              (int)n, w->parts, (int)r, 0, gp, (int)n);
+  for (int64_t i = 0; i < n * r; i++) k->g[2 * i] = gp[i], k->g[2 * i + 1] = gp[n * r + i];
+  free(gp);
   return SOLACE_SUCCESS;
 }
 
@@ -239,8 +330,10 @@ int solace_koopman_compute(solace_koopman koopman) {
   if (!status) status = factor(k, &w, &p);
   if (!status) status = project(k, &w, p);
   if (!status) status = eigen(k, &w);
-  if (!status) status = residuals(k);
+  if (!status) status = split_eigenvectors(k, &w);
+  if (!status) status = residuals(k, &w);
   if (!status) status = coefficients(k, &w);
+  if (!status) k->basis = w.basis, w.basis = NULL;
   work_free(&w);
   if (status) {
     solace_koopman_results_free(k);
@@ -252,8 +345,7 @@ int solace_koopman_compute(solace_koopman koopman) {
   return SOLACE_SUCCESS;
 }
 
-/* Checks that `k` holds the results of a compute. */
-static int check_computed(solace_koopman k, const char *func) {
+int solace_koopman_check_computed(solace_koopman k, const char *func) {
   if (!k) return solace_error_set(SOLACE_ERR_ARG, func, "koopman is NULL");
   if (!k->computed)
     return solace_error_set(SOLACE_ERR_STATE, func, "call solace_koopman_compute() first");
@@ -262,7 +354,7 @@ static int check_computed(solace_koopman k, const char *func) {
 
 int solace_koopman_get_size(solace_koopman koopman, int64_t *n_functions, int64_t *n_eigenvalues) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   if (n_functions) *n_functions = koopman->dict.n;
   if (n_eigenvalues) *n_eigenvalues = koopman->r;
   return SOLACE_SUCCESS;
@@ -270,7 +362,7 @@ int solace_koopman_get_size(solace_koopman koopman, int64_t *n_functions, int64_
 
 int solace_koopman_get_eigenvalues(solace_koopman koopman, double *lambda) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(lambda);
   memcpy(lambda, koopman->lambda, sizeof(double) * 2 * koopman->r);
   return SOLACE_SUCCESS;
@@ -278,7 +370,7 @@ int solace_koopman_get_eigenvalues(solace_koopman koopman, double *lambda) {
 
 int solace_koopman_get_residuals(solace_koopman koopman, double *residuals) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(residuals);
   memcpy(residuals, koopman->res, sizeof(double) * koopman->r);
   return SOLACE_SUCCESS;
@@ -286,7 +378,7 @@ int solace_koopman_get_residuals(solace_koopman koopman, double *residuals) {
 
 int solace_koopman_get_eigenvectors(solace_koopman koopman, double *g, int64_t ldg) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(g);
   int64_t n = koopman->dict.n;
   SolaceCheck(ldg >= n, SOLACE_ERR_ARG, "ldg = %lld < N = %lld", (long long)ldg, (long long)n);
@@ -297,7 +389,7 @@ int solace_koopman_get_eigenvectors(solace_koopman koopman, double *g, int64_t l
 
 int solace_koopman_get_ct_eigenvalues(solace_koopman koopman, double dt, double *mu) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(mu);
   SolaceCheck(dt > 0 && isfinite(dt), SOLACE_ERR_ARG, "dt = %g is not positive", dt);
   for (int64_t a = 0; a < koopman->r; a++) {
@@ -311,7 +403,7 @@ int solace_koopman_get_ct_eigenvalues(solace_koopman koopman, double dt, double 
 int solace_koopman_eigenfunctions(solace_koopman koopman, int64_t m, const double *x, int64_t ldx,
                                   double *phi, int64_t ldphi) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(x);
   SolaceCheckNotNull(phi);
   int64_t d = koopman->d, n = koopman->dict.n, r = koopman->r;
@@ -341,7 +433,7 @@ int solace_koopman_eigenfunctions(solace_koopman koopman, int64_t m, const doubl
 
 int solace_koopman_get_modes(solace_koopman koopman, double *modes, int64_t ldm) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(modes);
   int64_t d = koopman->d, r = koopman->r;
   SolaceCheck(ldm >= d, SOLACE_ERR_ARG, "ldm = %lld < d = %lld", (long long)ldm, (long long)d);
@@ -363,44 +455,10 @@ int solace_koopman_get_modes(solace_koopman koopman, double *modes, int64_t ldm)
   return status;
 }
 
-int solace_koopman_pseudospectrum(solace_koopman koopman, int64_t nz, const double *z,
-                                  double *tau) {
-  solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
-  SolaceCheck(nz >= 0, SOLACE_ERR_ARG, "nz = %lld", (long long)nz);
-  if (!nz) return SOLACE_SUCCESS;
-  SolaceCheckNotNull(z);
-  SolaceCheckNotNull(tau);
-  for (int64_t a = 0; a < nz; a++)
-    SolaceCheck(isfinite(z[2 * a]) && isfinite(z[2 * a + 1]), SOLACE_ERR_ARG,
-                "z[%lld] = (%g, %g) is not finite", (long long)a, z[2 * a], z[2 * a + 1]);
-  int64_t r = koopman->r, q = koopman->q, rows = r + q;
-  double complex *a_mat;
-  double *s, *superb;
-  SolaceCall(SolaceCalloc(rows * r, &a_mat));
-  SolaceCall(SolaceCalloc(r, &s));
-  SolaceCall(SolaceCalloc(r, &superb));
-  int status = SOLACE_SUCCESS;
-  for (int64_t a = 0; a < nz && !status; a++) {
-    double complex zz = CMPLX(z[2 * a], z[2 * a + 1]);
-    for (int64_t j = 0; j < r; j++) {
-      for (int64_t i = 0; i < r; i++) a_mat[i + j * rows] = koopman->kr[i + j * r];
-      a_mat[j + j * rows] -= zz;
-      for (int64_t i = 0; i < q; i++) a_mat[r + i + j * rows] = koopman->e[i + j * q];
-    }
-    int info = LAPACKE_zgesvd(LAPACK_COL_MAJOR, 'N', 'N', (int)rows, (int)r, a_mat, (int)rows, s,
-                              NULL, 1, NULL, 1, superb);
-    if (info) status = solace_error_lapack(info, "zgesvd", __func__);
-    tau[a] = s[r - 1];
-  }
-  free(a_mat), free(s), free(superb);
-  return status;
-}
-
 int solace_koopman_get_verified(solace_koopman koopman, double tol, int64_t *count, int64_t *index,
                                 double *bound) {
   solace_error_clear();
-  SolaceCall(check_computed(koopman, __func__));
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
   SolaceCheckNotNull(count);
   SolaceCheck(tol >= 0, SOLACE_ERR_ARG, "tol = %g is negative or NaN", tol);
   double worst = 0;

@@ -39,6 +39,8 @@ struct solace_koopman_s {
   double *c;      /* r x r complex (interleaved): eigenvectors of kr, unit norm */
   double *g;      /* N x r complex: eigenvector coefficients in the dictionary */
   double *proj;   /* r x d: (sqrt(W) PsiX V_r S_r^-1)^T sqrt(W) X^T, for the modes */
+  double
+      *basis; /* N x r: dictionary coefficients of the orthonormal basis (R11^-1 or V_r S_r^-1) */
 };
 
 /* Resolves the dictionary of `k` for its data (scaling from the data when not
@@ -54,6 +56,13 @@ SOLACE_INTERN int solace_koopman_dict_eval(const solace_koopman_dict_t *dict, in
 
 /* Forgets the results of the last compute. */
 SOLACE_INTERN void solace_koopman_results_free(solace_koopman k);
+
+/* Replaces the r x r matrix a by its orthogonal polar factor X Y^T, from the SVD a = X S Y^T. */
+SOLACE_INTERN int solace_koopman_polar_factor(int64_t r, double *a);
+
+/* Checks that `k` holds the results of a compute (SOLACE_ERR_STATE otherwise),
+ * naming `func` in the message. */
+SOLACE_INTERN int solace_koopman_check_computed(solace_koopman k, const char *func);
 
 /* Releases what a dictionary holds. */
 SOLACE_INTERN void solace_koopman_dict_free(solace_koopman_dict_t *dict);

@@ -8,7 +8,8 @@
 
 void solace_koopman_results_free(solace_koopman k) {
   free(k->lambda), free(k->res), free(k->kr), free(k->e), free(k->c), free(k->g), free(k->proj);
-  k->lambda = k->res = k->kr = k->e = k->c = k->g = k->proj = NULL;
+  free(k->basis);
+  k->lambda = k->res = k->kr = k->e = k->c = k->g = k->proj = k->basis = NULL;
   solace_koopman_dict_free(&k->dict);
   k->computed = 0, k->r = k->q = 0;
 }
@@ -172,27 +173,43 @@ int solace_koopman_set_data(solace_koopman koopman, int64_t d, int64_t mx, const
   return SOLACE_SUCCESS;
 }
 
-int solace_koopman_set_trajectories(solace_koopman koopman, int64_t d, int64_t n_traj,
-                                    int64_t n_steps, const double *x) {
+/* Delay-embedded states of one trajectory: column c of out is (x_t, x_{t-1}, .., x_{t-n_delays})
+ * (d entries each) with t = first + c, c = 0..count-1. */
+static void embed(int64_t d, const double *traj, int64_t n_delays, int64_t first, int64_t count,
+                  double *out) {
+  int64_t dim = d * (n_delays + 1);
+  for (int64_t c = 0; c < count; c++)
+    for (int64_t lag = 0; lag <= n_delays; lag++)
+      memcpy(out + dim * c + d * lag, traj + d * (first + c - lag), sizeof(double) * d);
+}
+
+int solace_koopman_set_delay_trajectories(solace_koopman koopman, int64_t d, int64_t n_traj,
+                                          int64_t n_steps, const double *x, int64_t n_delays) {
   solace_error_clear();
   SolaceCheckNotNull(koopman);
   SolaceCheckNotNull(x);
-  SolaceCheck(d >= 1 && n_traj >= 1 && n_steps >= 2, SOLACE_ERR_ARG,
-              "d = %lld, n_traj = %lld, n_steps = %lld (>= 1, 1, 2 needed)", (long long)d,
-              (long long)n_traj, (long long)n_steps);
-  int64_t m = n_traj * (n_steps - 1), per = d * (n_steps - 1);
-  SolaceCall(data_alloc(koopman, d, m));
+  SolaceCheck(d >= 1 && n_traj >= 1 && n_delays >= 0 && n_steps >= n_delays + 2, SOLACE_ERR_ARG,
+              "d = %lld, n_traj = %lld, n_steps = %lld, n_delays = %lld (d, n_traj >= 1, "
+              "n_delays >= 0, n_steps >= n_delays + 2 needed)",
+              (long long)d, (long long)n_traj, (long long)n_steps, (long long)n_delays);
+  for (int64_t j = 0; j < n_traj; j++)
+    for (int64_t i = 0; i < d * n_steps; i++)
+      SolaceCheck(isfinite(x[d * n_steps * j + i]), SOLACE_ERR_ARG,
+                  "trajectory %lld: x(%lld, %lld) = %g is not finite", (long long)j,
+                  (long long)(i % d), (long long)(i / d), x[d * n_steps * j + i]);
+  int64_t per = n_steps - 1 - n_delays, m = n_traj * per, dim = d * (n_delays + 1);
+  SolaceCall(data_alloc(koopman, dim, m));
   for (int64_t j = 0; j < n_traj; j++) {
     const double *traj = x + d * n_steps * j;
-    int status = copy_finite("x", d, n_steps - 1, traj, d, koopman->x + per * j);
-    if (!status) status = copy_finite("x", d, n_steps - 1, traj + d, d, koopman->y + per * j);
-    if (status) {
-      char what[512];
-      snprintf(what, sizeof what, "%s", solace_error_message());
-      koopman->m = 0;
-      return solace_error_set(SOLACE_ERR_ARG, __func__, "trajectory %lld: %s", (long long)j, what);
-    }
+    embed(d, traj, n_delays, n_delays, per, koopman->x + dim * per * j);
+    embed(d, traj, n_delays, n_delays + 1, per, koopman->y + dim * per * j);
   }
   for (int64_t j = 0; j < m; j++) koopman->w[j] = 1.0 / m;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_set_trajectories(solace_koopman koopman, int64_t d, int64_t n_traj,
+                                    int64_t n_steps, const double *x) {
+  SolaceCall(solace_koopman_set_delay_trajectories(koopman, d, n_traj, n_steps, x, 0));
   return SOLACE_SUCCESS;
 }
