@@ -16,6 +16,7 @@
 #define INNER_EPOCHS   2000
 #define GAP_EVERY      10
 #define ANDERSON_K     5
+#define STALL_FACTOR   0.3
 
 /* How far coordinate j is from entering the support: (lambda - |g_j|) / ||X_j||; the support
  * itself scores -inf so that it always stays in the set. */
@@ -274,18 +275,26 @@ static int64_t column_length(const bcd_matrix *X) {
   return X->sparse ? X->colptr[X->n] / X->n : X->m;
 }
 
+/* The next working-set size: max(WS_START, 2 |support|) (celer, skglm), at least doubled when
+ * the last outer iteration did not reduce the gap by STALL_FACTOR; never above n. */
+static int64_t set_size(solace_bcd s, int64_t ws, double gap, double last_gap) {
+  int64_t n = s->obj->n, size = 2 * s->support > WS_START ? 2 * s->support : WS_START;
+  if (gap > STALL_FACTOR * last_gap && 4 * ws > size) size = 4 * ws;
+  return size < n ? size : n;
+}
+
 static int outer_loop(solace_bcd s, bcd_work *w, double t0) {
   bcd_objective *o = s->obj;
-  int64_t n = o->n, ws = WS_START < n ? WS_START : n;
-  double gap, scale;
+  int64_t ws = 0;
+  double gap, scale, last_gap = INFINITY;
   o->g_valid = 0;
   SolaceCall(bcd_gap(s, &gap));
   bcd_record(s, 0, gap, t0);
   scale = s->hist_f[0];
   for (int64_t it = 0; it < s->max_iter; it++) {
     if (gap <= s->tol * scale) break;
-    int64_t need = 2 * s->support > ws ? 2 * s->support : ws;
-    ws = need < n ? need : n;
+    ws = set_size(s, ws, gap, last_gap);
+    last_gap = gap;
     SolaceCall(choose(s, ws, w));
     if (o->problem == SOLACE_BCD_LOGISTIC)
       SolaceCall(inner_newton(s, it, w, INNER_FRACTION * gap));
@@ -296,7 +305,6 @@ static int outer_loop(solace_bcd s, bcd_work *w, double t0) {
     o->g_valid = 0;
     SolaceCall(bcd_gap(s, &gap));
     bcd_record(s, it + 1, gap, t0);
-    ws = 2 * ws < n ? 2 * ws : n;
   }
   return SOLACE_SUCCESS;
 }
