@@ -229,14 +229,29 @@ static int extrapolate(solace_bcd s, bcd_work *w, const double *hist, double *d)
   return SOLACE_SUCCESS;
 }
 
+/* The mean number of stored entries of a column (m for dense data). */
+static int64_t column_length(const bcd_matrix *X) {
+  return X->sparse ? X->colptr[X->n] / X->n : X->m;
+}
+
+/* The next working-set size: max(WS_START, 2 |support|) (celer, skglm), at least doubled when
+ * the last outer iteration did not reduce the gap by STALL_FACTOR; never above n. */
+static int64_t set_size(solace_bcd s, int64_t ws, double gap, double last_gap) {
+  int64_t n = s->obj->n, size = 2 * s->support > WS_START ? 2 * s->support : WS_START;
+  if (gap > STALL_FACTOR * last_gap && 4 * ws > size) size = 4 * ws;
+  return size < n ? size : n;
+}
+
 /* Cyclic epochs over the working set, Anderson-extrapolated every ANDERSON_K + 1 epochs, until
  * the set's gap is below target. */
 static int epochs(solace_bcd s, int64_t it, bcd_work *w, dual_points *dp, double target,
                   double *hist, double *d) {
   int64_t nb = w->nb;
+  /* the residual of every epoch when copying it costs under a tenth of the epoch */
+  int each = column_length(&s->obj->X) * nb >= 10 * s->obj->X.m;
   for (int64_t epoch = 1; epoch <= INNER_EPOCHS; epoch++) {
     for (int64_t a = 0; a < nb; a++) SolaceCall(coordinate_step(s, it, w->idx[a]));
-    remember(s->obj, dp); /* the residual of every epoch */
+    if (each || epoch % GAP_EVERY == 0) remember(s->obj, dp);
     int slot = (int)((epoch - 1) % (ANDERSON_K + 1));
     for (int64_t a = 0; a < nb; a++) hist[slot * nb + a] = s->x[w->idx[a]];
     if (slot == ANDERSON_K) SolaceCall(extrapolate(s, w, hist, d));
@@ -324,19 +339,6 @@ static int inner_solve(solace_bcd s, int64_t it, bcd_work *w, dual_points *dp, d
   return status;
 }
 
-/* The mean number of stored entries of a column (m for dense data). */
-static int64_t column_length(const bcd_matrix *X) {
-  return X->sparse ? X->colptr[X->n] / X->n : X->m;
-}
-
-/* The next working-set size: max(WS_START, 2 |support|) (celer, skglm), at least doubled when
- * the last outer iteration did not reduce the gap by STALL_FACTOR; never above n. */
-static int64_t set_size(solace_bcd s, int64_t ws, double gap, double last_gap) {
-  int64_t n = s->obj->n, size = 2 * s->support > WS_START ? 2 * s->support : WS_START;
-  if (gap > STALL_FACTOR * last_gap && 4 * ws > size) size = 4 * ws;
-  return size < n ? size : n;
-}
-
 /* The inner solver of the problem and data on the set, to the subproblem gap target. */
 static int inner(solace_bcd s, int64_t it, bcd_work *w, dual_points *dp, double target) {
   bcd_objective *o = s->obj;
@@ -347,12 +349,13 @@ static int inner(solace_bcd s, int64_t it, bcd_work *w, dual_points *dp, double 
   return inner_solve(s, it, w, dp, target);
 }
 
-/* The outer duality gap: at the rescaled residual, or at the inner solve's extrapolated dual
- * point rescaled by all columns when that is smaller. */
-static int outer_gap(solace_bcd s, dual_points *dp, double *gap) {
+/* The outer duality gap: at the rescaled residual, or, unless that already meets the target,
+ * at the inner solve's extrapolated dual point rescaled by all columns when that is smaller. */
+static int outer_gap(solace_bcd s, dual_points *dp, double target, double *gap) {
   double extrapolated;
   s->obj->g_valid = 0;
   SolaceCall(bcd_gap(s, gap));
+  if (*gap <= target) return SOLACE_SUCCESS;
   SolaceCall(extrapolated_gap(s, dp, 0, NULL, &extrapolated));
   *gap = fmin(*gap, extrapolated);
   return SOLACE_SUCCESS;
@@ -361,7 +364,7 @@ static int outer_gap(solace_bcd s, dual_points *dp, double *gap) {
 static int outer_loop(solace_bcd s, bcd_work *w, dual_points *dp, double t0) {
   int64_t ws = 0;
   double gap, scale, last_gap = INFINITY;
-  SolaceCall(outer_gap(s, dp, &gap));
+  SolaceCall(outer_gap(s, dp, 0, &gap));
   bcd_record(s, 0, gap, t0);
   scale = s->hist_f[0];
   for (int64_t it = 0; it < s->max_iter; it++) {
@@ -370,7 +373,7 @@ static int outer_loop(solace_bcd s, bcd_work *w, dual_points *dp, double t0) {
     last_gap = gap;
     SolaceCall(choose(s, ws, w));
     SolaceCall(inner(s, it, w, dp, INNER_FRACTION * gap));
-    SolaceCall(outer_gap(s, dp, &gap));
+    SolaceCall(outer_gap(s, dp, s->tol * scale, &gap));
     bcd_record(s, it + 1, gap, t0);
   }
   return SOLACE_SUCCESS;
