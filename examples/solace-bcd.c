@@ -25,7 +25,7 @@
 
 typedef struct {
   const char *problem, *data, *input, *libsvm, *output, *penalty, *partition, *rule, *update;
-  double lambda, lambda_ratio, tol;
+  double lambda, lambda_ratio, tol, time;
   int64_t seed, block, iters, m, n, classes;
   int ws, quiet;
 } options;
@@ -52,6 +52,7 @@ static const option_doc docs[] = {
     {"block", "TAU", "1", "block size"},
     {"iters", "K", "500", "iterations (with -ws: outer iterations)"},
     {"tol", "T", "0", "stop when the gap <= T F(0) (0: run all iterations)"},
+    {"time", "T", "0", "repeat the solve until T seconds are spent; report the median"},
     {"ws", NULL, "off", "working sets (L1 least squares and logistic, block 1)"},
     {"o", "FILE", "hist.h5", "output HDF5 file (replaced)"},
     {"quiet", NULL, "off", "no summary"},
@@ -112,15 +113,15 @@ static int take(options *o, const char *name, const char *v) {
   const char *inames[] = {"seed", "block", "iters", "m", "n", "classes"};
   for (int k = 0; k < 6; k++)
     if (!strcmp(name, inames[k])) return parse_int(v, ints[k]);
-  double *reals[] = {&o->lambda, &o->lambda_ratio, &o->tol};
-  const char *rnames[] = {"lambda", "lambda_ratio", "tol"};
-  for (int k = 0; k < 3; k++)
+  double *reals[] = {&o->lambda, &o->lambda_ratio, &o->tol, &o->time};
+  const char *rnames[] = {"lambda", "lambda_ratio", "tol", "time"};
+  for (int k = 0; k < 4; k++)
     if (!strcmp(name, rnames[k])) return parse_real(v, reals[k]);
   return usage_error("unknown option", name);
 }
 
 static int parse_options(int argc, char **argv, options *o) {
-  *o = (options){"ls", "A", NULL, NULL, "hist.h5", "none", "order", "cyclic", "gradient", 0,
+  *o = (options){"ls", "A", NULL, NULL, "hist.h5", "none", "order", "cyclic", "gradient", 0, 0,
                  0,    0,   1,    1,    500,       0,      0,       0,        0,          0};
   for (int a = 1; a < argc; a++) {
     const char *name = argv[a] + (argv[a][0] == '-');
@@ -354,7 +355,7 @@ static int write_solution(solace_bcd bcd, const char *path) {
 }
 
 /* Prints the one-paragraph summary and the machine-readable result line. */
-static void summary(solace_bcd bcd, const options *o) {
+static void summary(solace_bcd bcd, const options *o, double seconds) {
   int64_t n, iters, settled = -1, support = -1;
   double F, gap, *t;
   solace_bcd_get_size(bcd, &n);
@@ -370,9 +371,29 @@ static void summary(solace_bcd bcd, const options *o) {
            (long long)iters, t[iters], F, gap, o->ws ? " (working sets)" : "", o->output);
   printf("result objective=%.17g gap=%.6g seconds=%.6f iterations=%lld support=%lld "
          "settled=%lld\n",
-         F, gap, t[iters], (long long)iters, (long long)(l1 ? support : -1),
+         F, gap, seconds, (long long)iters, (long long)(l1 ? support : -1),
          (long long)(l1 ? settled : -1));
   free(t);
+}
+
+static int compare_doubles(const void *a, const void *b) {
+  double u = *(const double *)a, v = *(const double *)b;
+  return (u > v) - (u < v);
+}
+
+/* Solves until `budget` seconds are spent (at least once, at most 1000 times); *seconds = the
+ * median wall time of one whole solace_bcd_solve call (set-up included, I/O excluded). */
+static int timed_solves(solace_bcd bcd, double budget, double *seconds) {
+  double t[1000], spent = 0;
+  int count = 0, status = 0;
+  while (!status && count < 1000 && (count == 0 || spent < budget)) {
+    double t0 = solace_wtime();
+    status = solace_bcd_solve(bcd);
+    t[count] = solace_wtime() - t0, spent += t[count++];
+  }
+  qsort(t, (size_t)count, sizeof(double), compare_doubles);
+  *seconds = count % 2 ? t[count / 2] : 0.5 * (t[count / 2 - 1] + t[count / 2]);
+  return status;
 }
 
 int main(int argc, char **argv) {
@@ -384,11 +405,12 @@ int main(int argc, char **argv) {
   if ((status = solace_bcd_create(&bcd))) return fail("create", status);
   status = set_problem(bcd, &o);
   if (!status) status = set_rules(bcd, &o);
-  int st = status ? 0 : solace_bcd_solve(bcd);
+  double seconds = 0;
+  int st = status ? 0 : timed_solves(bcd, o.time, &seconds);
   if (st) status = fail("solve", st);
   if (!status && (st = solace_bcd_write_history(bcd, o.output))) status = fail("write", st);
   if (!status) status = write_solution(bcd, o.output);
-  if (!status) summary(bcd, &o);
+  if (!status) summary(bcd, &o, seconds);
   solace_bcd_destroy(&bcd);
   return status;
 }

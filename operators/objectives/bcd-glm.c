@@ -323,7 +323,26 @@ static double xlogx(double x) {
 static double conjugate(const bcd_objective *o, int64_t i, double w) {
   if (o->problem == SOLACE_BCD_LEAST_SQUARES) return 0.5 * w * w + w * o->y[i];
   double t = -w * o->y[i];
+  if (t < 0 || t > 1) return INFINITY; /* outside the conjugate's domain */
   return xlogx(t) + xlogx(1.0 - t);
+}
+
+/* The duality gap f + sum_i phi_i^*(s r_i) + lambda l1 at the dual point s r (o->f current). */
+static double gap_at(const bcd_objective *o, const double *r, double s, double lambda, double l1) {
+  double fstar = 0;
+  for (int64_t i = 0; i < o->X.m; i++) fstar += conjugate(o, i, s * r[i]);
+  return isfinite(fstar) ? o->f + fstar + lambda * l1 : INFINITY;
+}
+
+int bcd_objective_dual_gap_at(bcd_objective *o, int penalty, double lambda, double l1,
+                              const double *r, int64_t nb, const int64_t *idx, double *gap) {
+  double worst = 0;
+  for (int64_t a = 0; a < (idx ? nb : o->nf); a++) {
+    double v = bcd_matrix_col_dot(&o->X, idx ? idx[a] : a, r);
+    worst = fmax(worst, penalty == SOLACE_BCD_PENALTY_L1 ? fabs(v) : -v);
+  }
+  *gap = gap_at(o, r, worst > lambda ? lambda / worst : 1.0, lambda, l1);
+  return SOLACE_SUCCESS;
 }
 
 int bcd_objective_dual_gap(bcd_objective *o, int penalty, double lambda, double l1, double *gap) {
@@ -335,17 +354,11 @@ int bcd_objective_dual_gap(bcd_objective *o, int penalty, double lambda, double 
     worst = fmax(worst, penalty == SOLACE_BCD_PENALTY_L1 ? fabs(o->g[j]) : -o->g[j]);
   double s = worst > lambda ? lambda / worst : 1.0;
   if (penalty == SOLACE_BCD_PENALTY_NONE) s = 1.0;
-  double f = 0, fstar = 0;
-  for (int64_t i = 0; i < o->X.m; i++) {
-    f += row_phi(o, o->z, i, NULL);
-    fstar += conjugate(o, i, s * o->h[i]);
-  }
+  double f = 0;
+  for (int64_t i = 0; i < o->X.m; i++) f += row_phi(o, o->z, i, NULL);
   o->f = f;
-  if (penalty == SOLACE_BCD_PENALTY_NONE) {
-    *gap = worst; /* no dual of the smooth problem: report the gradient norm */
-    return SOLACE_SUCCESS;
-  }
-  *gap = f + fstar + lambda * l1;
+  /* without a penalty there is no dual of the smooth problem: report the gradient norm */
+  *gap = penalty == SOLACE_BCD_PENALTY_NONE ? worst : gap_at(o, o->h, s, lambda, l1);
   return SOLACE_SUCCESS;
 }
 

@@ -116,9 +116,12 @@ void bcd_matrix_tmatvec_rows(const bcd_matrix *A, const double *dv, const int64_
                 1.0, g, 1);
     return;
   }
-  int64_t count = rows ? nrows : A->m;
-  for (int64_t r = 0; r < count; r++) {
-    int64_t i = rows ? rows[r] : r;
+  if (!rows) { /* all rows: column dots read the CSC copy in order, no scattered writes */
+    for (int64_t j = 0; j < A->n; j++) g[j] += bcd_matrix_col_dot(A, j, dv);
+    return;
+  }
+  for (int64_t r = 0; r < nrows; r++) {
+    int64_t i = rows[r];
     double a = dv[i];
     if (a == 0) continue;
     for (int64_t p = A->rowptr[i]; p < A->rowptr[i + 1]; p++) g[A->colind[p]] += A->rval[p] * a;

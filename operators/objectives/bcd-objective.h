@@ -129,6 +129,12 @@ SOLACE_INTERN int bcd_objective_bound_apply(bcd_objective *o, const double *v, d
  * SOLACE_ERR_UNSUPPORTED for the others. Needs the full gradient. */
 SOLACE_INTERN int bcd_objective_dual_gap(bcd_objective *o, int penalty, double lambda, double l1,
                                          double *gap);
+/* The gap at the dual point s r from a residual-like r[0..m-1] (in place of o->h), s scaled
+ * by the listed columns (all when idx == NULL); +inf outside the conjugate's domain. o->f must
+ * be current (LS, logistic; one output). */
+SOLACE_INTERN int bcd_objective_dual_gap_at(bcd_objective *o, int penalty, double lambda, double l1,
+                                            const double *r, int64_t nb, const int64_t *idx,
+                                            double *gap);
 
 /* The loss curvatures phi''(z_i) of the one-output problems into D[0..m-1]. */
 SOLACE_INTERN void bcd_objective_row_curvatures(const bcd_objective *o, double *D);

@@ -10,7 +10,8 @@ and libsvm inputs and its history file.
 - Softmax: Solace's objective is at most scikit-learn's lbfgs optimum (tol 1e-12) plus 1e-8
   relative, both objectives evaluated here in numpy; its gradient max-norm below 1e-5.
 - The history file has /history/{objective,gap,seconds} of equal length, seconds ascending, the
-  last gap below the requested tolerance; the libsvm reader gives the same fit as HDF5.
+  last gap below the requested tolerance, every recorded gap at least F - F* (F* from
+  scikit-learn at tol 1e-12; 1e-9 F(0) slack); the libsvm reader gives the same fit as HDF5.
 - The issue's paper-dataset command writes a 501-entry history with F non-increasing.
 - Bad input: a missing file and an unknown option fail with a message.
 """
@@ -96,6 +97,9 @@ def lasso_cases(tmp, rng):
         check(np.all(np.diff(hist["seconds"]) >= 0), f"{tag}: seconds ascending")
         check(hist["gap"][-1] <= 1e-12 * hist["objective"][0],
               f"{tag}: final gap {hist['gap'][-1]:.3g}")
+        excess = (hist["objective"] - min(Ps, Pr) - hist["gap"]).max() / hist["objective"][0]
+        check(excess <= 1e-9, f"{tag}: every certified gap (residual or extrapolated dual point) "
+              f">= F - F*, largest excess {excess:.3g} F(0)")
         if label == "dense" and not positive:
             svm = os.path.join(tmp, "lasso.svm")
             with open(svm, "w") as f:
