@@ -2884,7 +2884,7 @@ module solace_c
     end function c_solace_bcd_set_dataset
 
     ! Sets the penalty (::solace_bcd_penalty) with weight lambda >= 0 (quadratic and data
-    ! problems; not softmax).
+    ! problems, softmax included).
     ! C (bcd.h): int solace_bcd_set_penalty(solace_bcd bcd, int penalty, double lambda)
     function c_solace_bcd_set_penalty(bcd, penalty, lambda) bind(C, name="solace_bcd_set_penalty") &
         result(return_value)

@@ -166,7 +166,7 @@ SOLACE_EXPORT int solace_bcd_set_dataset(solace_bcd bcd, int dataset, uint64_t s
                                          int64_t n);
 
 /** Sets the penalty (::solace_bcd_penalty) with weight lambda >= 0 (quadratic and data
- * problems; not softmax). */
+ * problems, softmax included). */
 SOLACE_EXPORT int solace_bcd_set_penalty(solace_bcd bcd, int penalty, double lambda);
 
 /** Writes lambda_max = ||grad f(0)||_inf (L1) or max(-grad f(0)) (non-negative L1): the smallest

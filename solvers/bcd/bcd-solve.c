@@ -65,8 +65,6 @@ static int check_setup(solace_bcd s) {
                    (o->problem == SOLACE_BCD_LEAST_SQUARES || o->problem == SOLACE_BCD_LOGISTIC)),
               SOLACE_ERR_UNSUPPORTED,
               "working sets are for L1 least squares and L1 logistic regression");
-  SolaceCheck(s->penalty == SOLACE_BCD_PENALTY_NONE || o->problem != SOLACE_BCD_SOFTMAX,
-              SOLACE_ERR_UNSUPPORTED, "softmax takes no penalty here");
   return SOLACE_SUCCESS;
 }
 

@@ -137,9 +137,6 @@ int solace_bcd_set_penalty(solace_bcd bcd, int penalty, double lambda) {
   SolaceCheck(penalty >= SOLACE_BCD_PENALTY_NONE && penalty <= SOLACE_BCD_PENALTY_L1_POS,
               SOLACE_ERR_ARG, "penalty %d is not a solace_bcd_penalty", penalty);
   SolaceCheck(lambda >= 0 && isfinite(lambda), SOLACE_ERR_ARG, "lambda = %g is not >= 0", lambda);
-  SolaceCheck(!bcd->obj || bcd->obj->problem != SOLACE_BCD_SOFTMAX ||
-                  penalty == SOLACE_BCD_PENALTY_NONE,
-              SOLACE_ERR_UNSUPPORTED, "softmax takes no penalty here");
   bcd->penalty = penalty, bcd->lambda = lambda;
   return SOLACE_SUCCESS;
 }

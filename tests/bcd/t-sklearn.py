@@ -155,6 +155,41 @@ def softmax_case(tmp, rng):
     check(np.abs(grad(W)).max() <= 1e-5, f"softmax: gradient max-norm {np.abs(grad(W)).max():.3g}")
 
 
+def softmax_l1_case(tmp, rng):
+    """L1-penalised softmax: the proximal KKT conditions recomputed here from the data (|g_j| <=
+    lambda off the support, g_j = -lambda sign(w_j) on it, to 1e-6 of lambda: the solve stops at
+    a KKT violation of 1e-12 F(0)), and the objective at most scikit-learn's saga optimum at tol
+    1e-10 plus 1e-7 relative (saga's own accuracy)."""
+    m, n, k, lam = 150, 8, 4, 5.0
+    X = rng.standard_normal((m, n))
+    y = np.argmax(X @ rng.standard_normal((n, k)) + rng.standard_normal((m, k)), axis=1)
+    path = os.path.join(tmp, "softmax-l1.h5")
+    save_dense(path, X, y.astype(float))
+    w, _ = fit(tmp, "softmax-l1", ["-problem", "softmax", "-i", path, "-penalty", "l1",
+                                   "-lambda", str(lam), "-rule", "gsq", "-iters", "200000",
+                                   "-tol", "1e-12"])
+    W = w.reshape(k, n).T
+
+    def loss(W):
+        Z = X @ W
+        return (np.logaddexp.reduce(Z, axis=1) - Z[np.arange(m), y]).sum()
+
+    Z = X @ W
+    Pm = np.exp(Z - np.logaddexp.reduce(Z, axis=1)[:, None])
+    Pm[np.arange(m), y] -= 1
+    G = X.T @ Pm
+    on = W != 0
+    check(on.any() and (~on).any(), f"softmax L1: support {on.sum()} of {W.size} (neither empty nor full)")
+    kkt = max(np.abs(G[on] + lam * np.sign(W[on])).max(), max(np.abs(G[~on]).max() - lam, 0))
+    check(kkt <= 1e-6 * lam, f"softmax L1: KKT violation {kkt:.3g}")
+    ref = LogisticRegression(penalty="l1", C=1 / lam, solver="saga", fit_intercept=False,
+                             tol=1e-10, max_iter=200000).fit(X, y).coef_.T
+    P = lambda W: loss(W) + lam * np.abs(W).sum()
+    check(P(W) <= P(ref) * (1 + 1e-7), f"softmax L1: objective {P(W):.15g} vs saga {P(ref):.15g}")
+    print(f"softmax L1: KKT violation {kkt:.2e}, objective {P(W):.12g} vs saga {P(ref):.12g}, "
+          f"support {on.sum()}/{W.size}")
+
+
 def generated(tmp):
     """The issue's command on a smaller dataset A: 501 history entries, F non-increasing (matrix
     updates with the exact block Hessian of least squares never increase F, up to rounding)."""
@@ -188,6 +223,7 @@ def main():
         lasso_cases(tmp, rng)
         logistic_cases(tmp, rng)
         softmax_case(tmp, rng)
+        softmax_l1_case(tmp, rng)
         generated(tmp)
         bad_input(tmp)
     print(f"bcd-sklearn: {'passed' if not failures else str(len(failures)) + ' failed'}")

@@ -1522,7 +1522,7 @@ function solace_bcd_set_dataset(bcd, dataset, seed, m, n)
 end
 
 # Sets the penalty (::solace_bcd_penalty) with weight lambda >= 0 (quadratic and data
-# problems; not softmax).
+# problems, softmax included).
 # C (bcd.h): int solace_bcd_set_penalty(solace_bcd bcd, int penalty, double lambda)
 function solace_bcd_set_penalty(bcd, penalty, lambda)
     ccall((:solace_bcd_set_penalty, libsolace()), Cint, (Ptr{Cvoid}, Cint, Cdouble), bcd, penalty, lambda)
