@@ -6,13 +6,13 @@
  * 1.3-2x faster at accuracy within 1 point, local-regularizer training overhead < 10%.
  *
  *   bench-node [-quick] [-task spiral|fmnist|both] [-steps n] [-ntrain n] [-ntest n] [-reps n]
- *              [-seed s] [-data dir] [-lambda0 l] [-lambda1 l] */
+ *              [-seed s] [-data dir] [-lambda0 l] [-lambda1 l] [-regstep initial|solver] */
 #include "bench-util.h"
 #include "solace.h"
 
 #include <math.h>
 
-/* The spiral's regularizer weights (its loss and R = EEst h are both O(0.1 - 1)). */
+/* The spiral's regularizer weights (loss 0.02 - 3; R = EEst h of one step ~ 1e-6 - 1e-2). */
 #define SPIRAL_LAMBDA0 0.1
 #define SPIRAL_LAMBDA1 0.01
 
@@ -27,6 +27,7 @@ typedef struct {
   int64_t steps, ntrain, ntest, reps, batch;
   uint64_t seed;
   double lambda0, lambda1; /* 0: the task's default */
+  int reg_step;            /* solace_node_reg_step of the local regularizer */
 } config;
 
 /* Test and training data of a task. */
@@ -90,6 +91,7 @@ static int create_model(const config *c, int reg, solace_node *node) {
   if (!status)
     status =
         solace_node_set_training(*node, reg, l0, l1, spiral(c) ? 0.01 : 1e-3, c->batch, c->seed);
+  if (!status) status = solace_node_set_reg_step(*node, c->reg_step);
   return status;
 }
 
@@ -130,9 +132,10 @@ static int predict(const config *c, const dataset *ds, solace_node node, int rep
 
 static void print_table(const config *c, const dataset *ds, result *res) {
   printf("\ntask %s: %lld training %s, %lld test, %lld steps, batch %lld, seed %llu, %lld "
-         "prediction repetitions\n",
+         "prediction repetitions, local step h %s\n",
          c->task, (long long)ds->n, spiral(c) ? "trajectories" : "images", (long long)ds->ntest,
-         (long long)c->steps, (long long)c->batch, (unsigned long long)c->seed, (long long)c->reps);
+         (long long)c->steps, (long long)c->batch, (unsigned long long)c->seed, (long long)c->reps,
+         c->reg_step ? "solver" : "initial");
   printf("%-9s %8s %9s %12s %9s %10s %10s %12s %10s\n", "reg", "test NFE", "NFE ratio",
          "predict [s]", "speedup", spiral(c) ? "RMSE" : "accuracy",
          spiral(c) ? "dRMSE" : "d[points]", "train [s]", "overhead");
@@ -190,6 +193,8 @@ int main(int argc, char **argv) {
       c.lambda0 = atof(argv[++i]);
     else if (i + 1 < argc && !strcmp(argv[i], "-lambda1"))
       c.lambda1 = atof(argv[++i]);
+    else if (i + 1 < argc && !strcmp(argv[i], "-regstep"))
+      c.reg_step = !strcmp(argv[++i], "solver");
     else
       return fprintf(stderr, "bench-node: unknown argument %s\n", argv[i]), 1;
   }

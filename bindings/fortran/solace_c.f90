@@ -132,6 +132,8 @@ module solace_c
   public :: SOLACE_NODE_REG_GLOBAL
   public :: SOLACE_NODE_ADJOINT_DISCRETE
   public :: SOLACE_NODE_ADJOINT_CVODES
+  public :: SOLACE_NODE_REG_STEP_INITIAL
+  public :: SOLACE_NODE_REG_STEP_SOLVER
   public :: solace_skr_system_fn
   public :: solace_implicit_map_fn
   public :: solace_implicit_product_fn
@@ -314,6 +316,7 @@ module solace_c
   public :: c_solace_node_classify
   public :: c_solace_node_set_training
   public :: c_solace_node_set_adjoint
+  public :: c_solace_node_set_reg_step
   public :: c_solace_node_set_output
   public :: c_solace_node_train_traj
   public :: c_solace_node_train_file
@@ -469,6 +472,9 @@ module solace_c
   ! enum solace_node_adjoint
   integer(c_int), parameter :: SOLACE_NODE_ADJOINT_DISCRETE = 0 ! reverse sweep over the recorded...
   integer(c_int), parameter :: SOLACE_NODE_ADJOINT_CVODES = 1 ! CVODES continuous adjoint with ch...
+  ! enum solace_node_reg_step
+  integer(c_int), parameter :: SOLACE_NODE_REG_STEP_INITIAL = 0 ! the automatic initial step ther...
+  integer(c_int), parameter :: SOLACE_NODE_REG_STEP_SOLVER = 1 ! the forward solve's accepted ste...
 
   abstract interface
     ! Produces system `index` (0-based) for solace_skr_solve_sequence_fn(): sets *nnz and the CSR
@@ -3263,6 +3269,17 @@ module solace_c
       integer(c_int), value :: adjoint
       integer(c_int) :: return_value
     end function c_solace_node_set_adjoint
+
+    ! Chooses the local regularizer's step size (a ::solace_node_reg_step).
+    ! C (node.h): int solace_node_set_reg_step(solace_node node, int step)
+    function c_solace_node_set_reg_step(node, step) bind(C, name="solace_node_set_reg_step") &
+        result(return_value)
+      import :: c_int, c_ptr
+      implicit none
+      type(c_ptr), value :: node
+      integer(c_int), value :: step
+      integer(c_int) :: return_value
+    end function c_solace_node_set_reg_step
 
     ! Chooses the training outputs: history (loss, regularizer, NFE, seconds, accuracy per step) to
     ! the HDF5 file `history` and the weights to `checkpoint` every `every` steps (NULL: none).

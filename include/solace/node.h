@@ -54,6 +54,12 @@ enum solace_node_adjoint {
   SOLACE_NODE_ADJOINT_CVODES = 1    /**< CVODES continuous adjoint with checkpoints (long spans) */
 };
 
+/** The step size h of the local regularizer's fresh step at t1. */
+enum solace_node_reg_step {
+  SOLACE_NODE_REG_STEP_INITIAL = 0, /**< the automatic initial step there (the paper; default) */
+  SOLACE_NODE_REG_STEP_SOLVER = 1   /**< the forward solve's accepted step size at t1 */
+};
+
 /** Creates a neural ODE of state dimension d >= 1 with nhidden >= 1 hidden widths, seeded init. */
 SOLACE_EXPORT int solace_node_create(int64_t d, int64_t nhidden, const int64_t *hidden,
                                      int activation, uint64_t seed, solace_node *node);
@@ -111,6 +117,9 @@ SOLACE_EXPORT int solace_node_set_training(solace_node node, int reg, double lam
 /** Chooses the gradient method (a ::solace_node_adjoint); CVODES excludes the global regularizer.
  */
 SOLACE_EXPORT int solace_node_set_adjoint(solace_node node, int adjoint);
+
+/** Chooses the local regularizer's step size (a ::solace_node_reg_step). */
+SOLACE_EXPORT int solace_node_set_reg_step(solace_node node, int step);
 
 /**
  * Chooses the training outputs: history (loss, regularizer, NFE, seconds, accuracy per step) to

@@ -81,11 +81,14 @@ int node_adjoint(node_solver *solver, const node_record *rec, double *ubar, doub
 
 /* Stages of the fresh step and the regularizer's gradient through them. */
 static int local_reg_step(node_field *field, const node_table *tab, int64_t N, double t1,
-                          double tend, const double *u1, double atol, double rtol, double weight,
-                          double *R, sweep_buffers *b) {
+                          double tend, double h, const double *u1, double atol, double rtol,
+                          double weight, double *R, sweep_buffers *b) {
   SolaceCall(node_field_eval(field, t1, u1, b->k));
-  double h, span = tend > t1 ? tend - t1 : HUGE_VAL;
-  SolaceCall(node_initial_step(field, tab->q, N, t1, span, atol, rtol, u1, b->k, &h, b->work));
+  double span = tend > t1 ? tend - t1 : HUGE_VAL;
+  if (h > 0)
+    h = fmin(h, span);
+  else
+    SolaceCall(node_initial_step(field, tab->q, N, t1, span, atol, rtol, u1, b->k, &h, b->work));
   SolaceCall(node_step_forward(field, tab, N, t1, h, u1, b->k, b->kbar, b->y1, b->work));
   memcpy(b->k, b->kbar, sizeof(double) * (size_t)(tab->stages * N));
   double eest = node_error_estimate(tab, N, h, atol, rtol, u1, b->y1, b->k);
@@ -97,14 +100,14 @@ static int local_reg_step(node_field *field, const node_table *tab, int64_t N, d
   return node_step_vjp(field, tab, N, t1, h, u1, b->k, b->y1bar, b->kbar, 1, NULL, b->work);
 }
 
-int node_local_reg(node_field *field, int64_t N, double t1, double tend, const double *u1,
+int node_local_reg(node_field *field, int64_t N, double t1, double tend, double h, const double *u1,
                    double atol, double rtol, double weight, double *R) {
   node_table tab;
   sweep_buffers b;
   SolaceCall(node_table_get(SOLACE_NODE_TSIT5, &tab));
   SolaceCall(node_field_set_batch(field, N / field->d));
   SolaceCall(buffers_alloc(tab.stages, N, &b));
-  int status = local_reg_step(field, &tab, N, t1, tend, u1, atol, rtol, weight, R, &b);
+  int status = local_reg_step(field, &tab, N, t1, tend, h, u1, atol, rtol, weight, R, &b);
   buffers_free(&b);
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }

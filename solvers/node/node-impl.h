@@ -152,10 +152,10 @@ SOLACE_INTERN int node_cvodes_adjoint(node_solver *solver, int64_t N, double t0,
                                       int64_t nout, const double *tout, const double *ubar,
                                       double *u0bar);
 
-/* The local regularizer R = EEst h of one fresh Tsit5 step from (t1, u1) with the automatic
- * initial step (at most tend - t1); with weight != 0 adds weight * dR/dtheta through k2..k7 and
- * u_{n+1} (u1, k1 and h constant). */
-SOLACE_INTERN int node_local_reg(node_field *field, int64_t N, double t1, double tend,
+/* The local regularizer R = EEst h of one fresh Tsit5 step from (t1, u1) with the step h, or
+ * with the automatic initial step when h <= 0 (at most tend - t1 either way); with weight != 0
+ * adds weight * dR/dtheta through k2..k7 and u_{n+1} (u1, k1 and h constant). */
+SOLACE_INTERN int node_local_reg(node_field *field, int64_t N, double t1, double tend, double h,
                                  const double *u1, double atol, double rtol, double weight,
                                  double *R);
 

@@ -15,7 +15,7 @@ struct solace_node_s {
   node_solver solver;
   int64_t nfe; /* of the last integrate / classify / training step */
   /* training setup */
-  int reg, adjoint;
+  int reg, adjoint, reg_step;
   double lambda0, lambda1, lr;
   int64_t batch;
   uint64_t seed;

@@ -221,6 +221,15 @@ int solace_node_set_adjoint(solace_node node, int adjoint) {
   return SOLACE_SUCCESS;
 }
 
+int solace_node_set_reg_step(solace_node node, int step) {
+  solace_error_clear();
+  SolaceCheckNotNull(node);
+  SolaceCheck(step == SOLACE_NODE_REG_STEP_INITIAL || step == SOLACE_NODE_REG_STEP_SOLVER,
+              SOLACE_ERR_ARG, "step %d is not a solace_node_reg_step (0 initial, 1 solver)", step);
+  node->reg_step = step;
+  return SOLACE_SUCCESS;
+}
+
 /* Replaces a string copy (NULL clears). */
 static int set_string(char **dst, const char *src) {
   free(*dst);

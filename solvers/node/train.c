@@ -127,16 +127,20 @@ static int classification_loss(solace_node node, const node_task *task, trainer 
   return status;
 }
 
-/* The local regularizer of this step: t1 uniform in the span, or an accepted step's time. */
+/* The local regularizer of this step: t1 uniform in the span, or an accepted step's time; h the
+ * automatic initial step or the accepted step's size there. */
 static int local_regularizer(solace_node node, const node_task *task, trainer *tr, double t_reg,
                              double lambda, double u, double *R) {
   const double *u1 = tr->probe;
+  int64_t n = 0;
   if (node->reg == SOLACE_NODE_REG_BIASED) {
-    int64_t n = (int64_t)(u * (double)tr->rec.nsteps);
+    n = (int64_t)(u * (double)tr->rec.nsteps);
     if (n >= tr->rec.nsteps) n = tr->rec.nsteps - 1;
     t_reg = tr->rec.t[n], u1 = tr->rec.y + n * tr->N;
-  }
-  return node_local_reg(node->field, tr->N, t_reg, task->t1, u1, node->solver.atol,
+  } else
+    while (n + 1 < tr->rec.nsteps && tr->rec.t[n + 1] <= t_reg) n++;
+  double h = node->reg_step == SOLACE_NODE_REG_STEP_SOLVER ? tr->rec.h[n] : 0;
+  return node_local_reg(node->field, tr->N, t_reg, task->t1, h, u1, node->solver.atol,
                         node->solver.rtol, lambda, R);
 }
 

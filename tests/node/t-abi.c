@@ -73,6 +73,8 @@ static int errors(void) {
   TEST_FAILS_WITH(solace_node_set_training(node, 7, 1, 1, 1e-3, 4, 1), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_node_set_training(node, 1, -1, 1, 1e-3, 4, 1), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_node_set_adjoint(node, 5), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_node_set_reg_step(node, 2), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_node_set_reg_step(NULL, 0), SOLACE_ERR_ARG);
   TEST_CALL(solace_node_set_adjoint(node, SOLACE_NODE_ADJOINT_CVODES));
   TEST_CALL(solace_node_set_training(node, SOLACE_NODE_REG_GLOBAL, 1, 1, 1e-3, 2, 1));
   TEST_FAILS_WITH(solace_node_train_traj(node, 1, 2, times, u0, 2, 1, NULL),

@@ -159,16 +159,20 @@ static double frozen_local(local_problem *lp) {
   return lp->h * node_error_estimate(&lp->tab, N, lp->h, lp->atol, lp->rtol, lp->u1, y1, k);
 }
 
-static int check_local(problem *p) {
+/* hgiven > 0: the step size of the fresh step (the solver's); else the automatic initial step. */
+static int check_local(problem *p, double hgiven) {
   local_problem lp = {.field = p->field, .t1 = 0.3, .atol = 1e-2, .rtol = 1e-2};
   double out[N], work[2 * N], R, worst = 0;
   SolaceCall(node_table_get(SOLACE_NODE_TSIT5, &lp.tab));
   SolaceCall(node_solve(&p->solver, N, 0.0, p->u0, 1, times + 1, out, NULL, lp.t1, lp.u1));
   SolaceCall(node_field_eval(p->field, lp.t1, lp.u1, lp.k1));
-  SolaceCall(node_initial_step(p->field, 5, N, lp.t1, 1.0 - lp.t1, lp.atol, lp.rtol, lp.u1, lp.k1,
-                               &lp.h, work));
+  if (hgiven > 0)
+    lp.h = hgiven;
+  else
+    SolaceCall(node_initial_step(p->field, 5, N, lp.t1, 1.0 - lp.t1, lp.atol, lp.rtol, lp.u1, lp.k1,
+                                 &lp.h, work));
   SolaceCall(solace_nn_net_zero_grad(p->field->net));
-  SolaceCall(node_local_reg(p->field, N, lp.t1, 1.0, lp.u1, lp.atol, lp.rtol, 1.0, &R));
+  SolaceCall(node_local_reg(p->field, N, lp.t1, 1.0, hgiven, lp.u1, lp.atol, lp.rtol, 1.0, &R));
   TEST_NEAR(R, frozen_local(&lp), 1e-14 * fabs(R));
   int64_t count = solace_nn_net_param_count(p->field->net);
   double gmax = 0;
@@ -212,7 +216,8 @@ int main(int argc, char **argv) {
     TEST_CALL(node_solver_init(&p.solver, p.field, SOLACE_NODE_DOPRI5, tol, tol));
     TEST_CALL(check_adjoint(&p, frozen_loss, 1e-5, 1e-6, which));
   }
-  if (!strcmp(which, "local")) TEST_CALL(check_local(&p));
+  if (!strcmp(which, "local")) TEST_CALL(check_local(&p, 0));
+  if (!strcmp(which, "local-solver")) TEST_CALL(check_local(&p, 0.5));
   if (!strcmp(which, "cvodes")) TEST_CALL(check_cvodes(&p));
   node_record_free(&p.rec);
   node_solver_free(&p.solver);

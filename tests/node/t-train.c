@@ -70,13 +70,14 @@ static int labels_case(void) {
   return 0;
 }
 
-/* NFE of one training step with regularizer `reg`. */
-static int one_step_nfe(int reg, int64_t *nfe) {
+/* NFE of one training step with regularizer `reg` and local step choice `step`. */
+static int one_step_nfe(int reg, int step, int64_t *nfe) {
   solace_node node = NULL;
   int64_t hidden = 16;
   TEST_CALL(solace_node_spiral_data(NTRAJ, NT, 1.0, 5, times, x, 2));
   TEST_CALL(solace_node_create(2, 1, &hidden, SOLACE_NODE_TANH, 3, &node));
   TEST_CALL(solace_node_set_training(node, reg, 0.1, 0.01, 0.02, NTRAJ, 9));
+  TEST_CALL(solace_node_set_reg_step(node, step));
   TEST_CALL(solace_node_train_traj(node, NTRAJ, NT, times, x, 2, 1, NULL));
   TEST_CALL(solace_node_get_nfe(node, nfe));
   solace_node_destroy(&node);
@@ -84,15 +85,19 @@ static int one_step_nfe(int reg, int64_t *nfe) {
 }
 
 static int nfe_case(void) {
-  int64_t none, unbiased, biased, global;
-  if (one_step_nfe(SOLACE_NODE_REG_NONE, &none) ||
-      one_step_nfe(SOLACE_NODE_REG_UNBIASED, &unbiased) ||
-      one_step_nfe(SOLACE_NODE_REG_BIASED, &biased) ||
-      one_step_nfe(SOLACE_NODE_REG_GLOBAL, &global))
+  int64_t none, unbiased, biased, global, solver;
+  if (one_step_nfe(SOLACE_NODE_REG_NONE, 0, &none) ||
+      one_step_nfe(SOLACE_NODE_REG_UNBIASED, 0, &unbiased) ||
+      one_step_nfe(SOLACE_NODE_REG_BIASED, 0, &biased) ||
+      one_step_nfe(SOLACE_NODE_REG_GLOBAL, 0, &global) ||
+      one_step_nfe(SOLACE_NODE_REG_UNBIASED, SOLACE_NODE_REG_STEP_SOLVER, &solver))
     return 1;
-  printf("nfe of one step: none %lld, unbiased %lld, biased %lld, global %lld\n", (long long)none,
-         (long long)unbiased, (long long)biased, (long long)global);
-  TEST_ASSERT(none > 0 && unbiased == none + 8 && biased == none + 8 && global == none,
+  printf("nfe of one step: none %lld, unbiased %lld, biased %lld, global %lld, unbiased with the "
+         "solver's step %lld\n",
+         (long long)none, (long long)unbiased, (long long)biased, (long long)global,
+         (long long)solver);
+  TEST_ASSERT(none > 0 && unbiased == none + 8 && biased == none + 8 && global == none &&
+                  solver == none + 7,
               "unexpected NFE accounting");
   return 0;
 }

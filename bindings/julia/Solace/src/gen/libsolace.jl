@@ -149,6 +149,9 @@ const SOLACE_NODE_REG_GLOBAL = Cint(3)  # sum of EEst h over all accepted steps
 # enum solace_node_adjoint
 const SOLACE_NODE_ADJOINT_DISCRETE = Cint(0)  # reverse sweep over the recorded accepted steps (default)
 const SOLACE_NODE_ADJOINT_CVODES = Cint(1)  # CVODES continuous adjoint with checkpoints (long spans)
+# enum solace_node_reg_step
+const SOLACE_NODE_REG_STEP_INITIAL = Cint(0)  # the automatic initial step there (the paper; default)
+const SOLACE_NODE_REG_STEP_SOLVER = Cint(1)  # the forward solve's accepted step size at t1
 
 # Produces system `index` (0-based) for solace_skr_solve_sequence_fn(): sets *nnz and the CSR
 # arrays *rowptr (n+1 entries), *colidx and *values (*nnz entries each), conventions as in
@@ -1719,6 +1722,12 @@ end
 # C (node.h): int solace_node_set_adjoint(solace_node node, int adjoint)
 function solace_node_set_adjoint(node, adjoint)
     ccall((:solace_node_set_adjoint, libsolace()), Cint, (Ptr{Cvoid}, Cint), node, adjoint)
+end
+
+# Chooses the local regularizer's step size (a ::solace_node_reg_step).
+# C (node.h): int solace_node_set_reg_step(solace_node node, int step)
+function solace_node_set_reg_step(node, step)
+    ccall((:solace_node_set_reg_step, libsolace()), Cint, (Ptr{Cvoid}, Cint), node, step)
 end
 
 # Chooses the training outputs: history (loss, regularizer, NFE, seconds, accuracy per step) to
