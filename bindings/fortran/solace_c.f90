@@ -60,6 +60,9 @@ module solace_c
   public :: SOLACE_KOOPMAN_FILTER_BUMP
   public :: SOLACE_KOOPMAN_EDMD
   public :: SOLACE_KOOPMAN_MPEDMD
+  public :: SOLACE_KOOPMAN_QR_AUTO
+  public :: SOLACE_KOOPMAN_QR_HOUSEHOLDER
+  public :: SOLACE_KOOPMAN_QR_CHOLESKY
   public :: SOLACE_IMPLICIT_ROOT
   public :: SOLACE_IMPLICIT_FIXED_POINT
   public :: SOLACE_IMPLICIT_DENSE_LU
@@ -234,6 +237,8 @@ module solace_c
   public :: c_solace_koopman_set_scaling
   public :: c_solace_koopman_set_rcond
   public :: c_solace_koopman_set_method
+  public :: c_solace_koopman_set_qr
+  public :: c_solace_koopman_get_qr
   public :: c_solace_koopman_set_data
   public :: c_solace_koopman_set_trajectories
   public :: c_solace_koopman_set_delay_trajectories
@@ -383,6 +388,10 @@ module solace_c
   ! enum solace_koopman_method
   integer(c_int), parameter :: SOLACE_KOOPMAN_EDMD = 0 ! EDMD: the least-squares K = G^+ A (default)
   integer(c_int), parameter :: SOLACE_KOOPMAN_MPEDMD = 1 ! mpEDMD: the unitary polar factor of th...
+  ! enum solace_koopman_qr
+  integer(c_int), parameter :: SOLACE_KOOPMAN_QR_AUTO = 0 ! Cholesky QR for tall data when safe, ...
+  integer(c_int), parameter :: SOLACE_KOOPMAN_QR_HOUSEHOLDER = 1 ! always Householder (TSQR for t...
+  integer(c_int), parameter :: SOLACE_KOOPMAN_QR_CHOLESKY = 2 ! Cholesky QR whenever safe, else H...
   ! enum solace_implicit_kind
   integer(c_int), parameter :: SOLACE_IMPLICIT_ROOT = 0 ! F(x, theta) = 0
   integer(c_int), parameter :: SOLACE_IMPLICIT_FIXED_POINT = 1 ! x = T(x, theta), i.e. F = T - x
@@ -1900,6 +1909,45 @@ module solace_c
       integer(c_int), value :: method
       integer(c_int) :: return_value
     end function c_solace_koopman_set_method
+
+    ! Chooses the QR factorization of B = sqrt(W) [PsiX PsiY] (M x 2N) behind
+    ! every result (a ::solace_koopman_qr). Householder (LAPACK dgeqrf, by blocks
+    ! of rows and the stacked R factors for tall data) is backward stable for any
+    ! data. The Cholesky path: R11 from CholQR2 of X = sqrt(W) PsiX (dsyrk,
+    ! dpotrf, dtrsm, twice: Q1 orthonormal to rounding when cond(X) < ~1e7), then
+    ! one block Gram-Schmidt step of Y = sqrt(W) PsiY against Q1 (R12 = Q1^T Y,
+    ! Z = Y - Q1 R12) and the Householder R factor of Z gives R22. PsiY is not
+    ! Cholesky-factored because [PsiX PsiY] is rank deficient for every dictionary
+    ! holding the constant function. Criterion: the Cholesky path is taken only
+    ! when the first dpotrf of X^T X succeeds and the LAPACK dtrcon estimate of
+    ! the 1-norm condition number of its factor (an estimate of cond(X)) is at
+    ! most 1e6; otherwise Householder is used. SOLACE_KOOPMAN_QR_AUTO (default)
+    ! tries Cholesky only for tall data (M >= 16 N), SOLACE_KOOPMAN_QR_CHOLESKY
+    ! whenever M >= 2N. solace_koopman_get_qr() tells which was used.
+    ! @return ::SOLACE_ERR_ARG for another value. Forgets the results of the last
+    ! compute.
+    ! C (koopman.h): int solace_koopman_set_qr(solace_koopman koopman, int qr)
+    function c_solace_koopman_set_qr(koopman, qr) bind(C, name="solace_koopman_set_qr") &
+        result(return_value)
+      import :: c_int, c_ptr
+      implicit none
+      type(c_ptr), value :: koopman
+      integer(c_int), value :: qr
+      integer(c_int) :: return_value
+    end function c_solace_koopman_set_qr
+
+    ! The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY
+    ! or ::SOLACE_KOOPMAN_QR_HOUSEHOLDER.
+    ! @return ::SOLACE_ERR_STATE before a compute.
+    ! C (koopman.h): int solace_koopman_get_qr(solace_koopman koopman, int *qr)
+    function c_solace_koopman_get_qr(koopman, qr) bind(C, name="solace_koopman_get_qr") &
+        result(return_value)
+      import :: c_int, c_ptr
+      implicit none
+      type(c_ptr), value :: koopman
+      type(c_ptr), value :: qr
+      integer(c_int) :: return_value
+    end function c_solace_koopman_get_qr
 
     ! Gives the snapshot pairs (copied).
     ! @param d        state dimension, >= 1

@@ -81,6 +81,13 @@ enum solace_koopman_method {
   SOLACE_KOOPMAN_MPEDMD = 1 /**< mpEDMD: the unitary polar factor of the whitened A */
 };
 
+/** How solace_koopman_compute() factors sqrt(W) [PsiX PsiY] = Q R. */
+enum solace_koopman_qr {
+  SOLACE_KOOPMAN_QR_AUTO = 0,        /**< Cholesky QR for tall data when safe, else Householder */
+  SOLACE_KOOPMAN_QR_HOUSEHOLDER = 1, /**< always Householder (TSQR for tall data) */
+  SOLACE_KOOPMAN_QR_CHOLESKY = 2     /**< Cholesky QR whenever safe, else Householder */
+};
+
 /**
  * Creates an estimator with the defaults: monomials of total degree 1 (1, x_1,
  * ..., x_d), rcond 1e-12, no data.
@@ -156,6 +163,33 @@ SOLACE_EXPORT int solace_koopman_set_rcond(solace_koopman koopman, double rcond)
  * last compute.
  */
 SOLACE_EXPORT int solace_koopman_set_method(solace_koopman koopman, int method);
+
+/**
+ * Chooses the QR factorization of B = sqrt(W) [PsiX PsiY] (M x 2N) behind
+ * every result (a ::solace_koopman_qr). Householder (LAPACK dgeqrf, by blocks
+ * of rows and the stacked R factors for tall data) is backward stable for any
+ * data. The Cholesky path: R11 from CholQR2 of X = sqrt(W) PsiX (dsyrk,
+ * dpotrf, dtrsm, twice: Q1 orthonormal to rounding when cond(X) < ~1e7), then
+ * one block Gram-Schmidt step of Y = sqrt(W) PsiY against Q1 (R12 = Q1^T Y,
+ * Z = Y - Q1 R12) and the Householder R factor of Z gives R22. PsiY is not
+ * Cholesky-factored because [PsiX PsiY] is rank deficient for every dictionary
+ * holding the constant function. Criterion: the Cholesky path is taken only
+ * when the first dpotrf of X^T X succeeds and the LAPACK dtrcon estimate of
+ * the 1-norm condition number of its factor (an estimate of cond(X)) is at
+ * most 1e6; otherwise Householder is used. SOLACE_KOOPMAN_QR_AUTO (default)
+ * tries Cholesky only for tall data (M >= 16 N), SOLACE_KOOPMAN_QR_CHOLESKY
+ * whenever M >= 2N. solace_koopman_get_qr() tells which was used.
+ * @return ::SOLACE_ERR_ARG for another value. Forgets the results of the last
+ * compute.
+ */
+SOLACE_EXPORT int solace_koopman_set_qr(solace_koopman koopman, int qr);
+
+/**
+ * The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY
+ * or ::SOLACE_KOOPMAN_QR_HOUSEHOLDER.
+ * @return ::SOLACE_ERR_STATE before a compute.
+ */
+SOLACE_EXPORT int solace_koopman_get_qr(solace_koopman koopman, int *qr);
 
 /**
  * Gives the snapshot pairs (copied).

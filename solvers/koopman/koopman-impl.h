@@ -22,6 +22,7 @@ typedef struct {
 struct solace_koopman_s {
   /* settings */
   int kind, truncation, method; /* method: a solace_koopman_method */
+  int qr, qr_used;              /* solace_koopman_qr: requested, used by the last compute */
   int64_t degree, n_kinds, n_scaling;
   int64_t *kinds;
   double *shift, *scale, rcond;

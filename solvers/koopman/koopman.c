@@ -116,6 +116,24 @@ int solace_koopman_set_method(solace_koopman koopman, int method) {
   return SOLACE_SUCCESS;
 }
 
+int solace_koopman_set_qr(solace_koopman koopman, int qr) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  SolaceCheck(qr >= SOLACE_KOOPMAN_QR_AUTO && qr <= SOLACE_KOOPMAN_QR_CHOLESKY, SOLACE_ERR_ARG,
+              "unknown QR %d (SOLACE_KOOPMAN_QR_AUTO = 0, _HOUSEHOLDER = 1 or _CHOLESKY = 2)", qr);
+  solace_koopman_results_free(koopman);
+  koopman->qr = qr;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_get_qr(solace_koopman koopman, int *qr) {
+  solace_error_clear();
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
+  SolaceCheckNotNull(qr);
+  *qr = koopman->qr_used;
+  return SOLACE_SUCCESS;
+}
+
 /* Copies a d x m matrix (leading dimension ld) into a dense one, checking every
  * entry. */
 static int copy_finite(const char *name, int64_t d, int64_t m, const double *a, int64_t ld,

@@ -63,6 +63,10 @@ const SOLACE_KOOPMAN_FILTER_BUMP = Cint(3)  # exp(1 - 1 / (1 - x^2)) (smooth)
 # enum solace_koopman_method
 const SOLACE_KOOPMAN_EDMD = Cint(0)  # EDMD: the least-squares K = G^+ A (default)
 const SOLACE_KOOPMAN_MPEDMD = Cint(1)  # mpEDMD: the unitary polar factor of the whitened A
+# enum solace_koopman_qr
+const SOLACE_KOOPMAN_QR_AUTO = Cint(0)  # Cholesky QR for tall data when safe, else Householder
+const SOLACE_KOOPMAN_QR_HOUSEHOLDER = Cint(1)  # always Householder (TSQR for tall data)
+const SOLACE_KOOPMAN_QR_CHOLESKY = Cint(2)  # Cholesky QR whenever safe, else Householder
 # enum solace_implicit_kind
 const SOLACE_IMPLICIT_ROOT = Cint(0)  # F(x, theta) = 0
 const SOLACE_IMPLICIT_FIXED_POINT = Cint(1)  # x = T(x, theta), i.e. F = T - x
@@ -962,6 +966,35 @@ end
 # C (koopman.h): int solace_koopman_set_method(solace_koopman koopman, int method)
 function solace_koopman_set_method(koopman, method)
     ccall((:solace_koopman_set_method, libsolace()), Cint, (Ptr{Cvoid}, Cint), koopman, method)
+end
+
+# Chooses the QR factorization of B = sqrt(W) [PsiX PsiY] (M x 2N) behind
+# every result (a ::solace_koopman_qr). Householder (LAPACK dgeqrf, by blocks
+# of rows and the stacked R factors for tall data) is backward stable for any
+# data. The Cholesky path: R11 from CholQR2 of X = sqrt(W) PsiX (dsyrk,
+# dpotrf, dtrsm, twice: Q1 orthonormal to rounding when cond(X) < ~1e7), then
+# one block Gram-Schmidt step of Y = sqrt(W) PsiY against Q1 (R12 = Q1^T Y,
+# Z = Y - Q1 R12) and the Householder R factor of Z gives R22. PsiY is not
+# Cholesky-factored because [PsiX PsiY] is rank deficient for every dictionary
+# holding the constant function. Criterion: the Cholesky path is taken only
+# when the first dpotrf of X^T X succeeds and the LAPACK dtrcon estimate of
+# the 1-norm condition number of its factor (an estimate of cond(X)) is at
+# most 1e6; otherwise Householder is used. SOLACE_KOOPMAN_QR_AUTO (default)
+# tries Cholesky only for tall data (M >= 16 N), SOLACE_KOOPMAN_QR_CHOLESKY
+# whenever M >= 2N. solace_koopman_get_qr() tells which was used.
+# @return ::SOLACE_ERR_ARG for another value. Forgets the results of the last
+# compute.
+# C (koopman.h): int solace_koopman_set_qr(solace_koopman koopman, int qr)
+function solace_koopman_set_qr(koopman, qr)
+    ccall((:solace_koopman_set_qr, libsolace()), Cint, (Ptr{Cvoid}, Cint), koopman, qr)
+end
+
+# The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY
+# or ::SOLACE_KOOPMAN_QR_HOUSEHOLDER.
+# @return ::SOLACE_ERR_STATE before a compute.
+# C (koopman.h): int solace_koopman_get_qr(solace_koopman koopman, int *qr)
+function solace_koopman_get_qr(koopman, qr)
+    ccall((:solace_koopman_get_qr, libsolace()), Cint, (Ptr{Cvoid}, Ptr{Cint}), koopman, qr)
 end
 
 # Gives the snapshot pairs (copied).
