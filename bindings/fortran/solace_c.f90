@@ -60,6 +60,8 @@ module solace_c
   public :: SOLACE_KOOPMAN_FILTER_BUMP
   public :: SOLACE_KOOPMAN_EDMD
   public :: SOLACE_KOOPMAN_MPEDMD
+  public :: SOLACE_KOOPMAN_KERNEL_GAUSSIAN
+  public :: SOLACE_KOOPMAN_KERNEL_POLYNOMIAL
   public :: SOLACE_KOOPMAN_QR_AUTO
   public :: SOLACE_KOOPMAN_QR_HOUSEHOLDER
   public :: SOLACE_KOOPMAN_QR_CHOLESKY
@@ -238,6 +240,7 @@ module solace_c
   public :: c_solace_koopman_set_rcond
   public :: c_solace_koopman_set_method
   public :: c_solace_koopman_set_qr
+  public :: c_solace_koopman_kernel_edmd
   public :: c_solace_koopman_get_qr
   public :: c_solace_koopman_set_data
   public :: c_solace_koopman_set_trajectories
@@ -388,6 +391,9 @@ module solace_c
   ! enum solace_koopman_method
   integer(c_int), parameter :: SOLACE_KOOPMAN_EDMD = 0 ! EDMD: the least-squares K = G^+ A (default)
   integer(c_int), parameter :: SOLACE_KOOPMAN_MPEDMD = 1 ! mpEDMD: the unitary polar factor of th...
+  ! enum solace_koopman_kernel
+  integer(c_int), parameter :: SOLACE_KOOPMAN_KERNEL_GAUSSIAN = 0 ! exp(-|x - y|^2 / s^2), s = pa...
+  integer(c_int), parameter :: SOLACE_KOOPMAN_KERNEL_POLYNOMIAL = 1 ! (1 + x . y)^p, p = param, a...
   ! enum solace_koopman_qr
   integer(c_int), parameter :: SOLACE_KOOPMAN_QR_AUTO = 0 ! Cholesky QR for tall data when safe, ...
   integer(c_int), parameter :: SOLACE_KOOPMAN_QR_HOUSEHOLDER = 1 ! always Householder (TSQR for t...
@@ -1935,6 +1941,51 @@ module solace_c
       integer(c_int), value :: qr
       integer(c_int) :: return_value
     end function c_solace_koopman_set_qr
+
+    ! Kernel EDMD (Williams, Rowley, Kevrekidis 2015): the eigenvalues of the
+    ! Koopman matrix in the feature space of a kernel, from the M x M Gram
+    ! matrices G_ij = w_i^1/2 w_j^1/2 k(x_i, x_j) and A_ij = w_i^1/2 w_j^1/2
+    ! k(y_i, x_j) only. With the eigen-decomposition G = Q S^2 Q^T (dsyevd), the
+    ! rank r keeps the S_i > rcond S_1, and K = (S_r^-1 Q_r^T) A (Q_r S_r^-1) (r x
+    ! r, dgeev). Its eigenvalues are those of EDMD with the kernel's (possibly
+    ! infinite) feature map as dictionary, restricted to the span of the data:
+    ! the polynomial kernel of degree p spans the monomials of total degree <= p.
+    ! Costs O(M^2 d + M^3): meant for M up to a few thousand with many features.
+    ! @param kernel  a ::solace_koopman_kernel
+    ! @param param   the Gaussian width s (> 0) or the polynomial degree p (an
+    !                integer in [1, 64])
+    ! @param d, m    state dimension and number of snapshot pairs (>= 1 each)
+    ! @param x, y    d x m column-major (leading dimensions ldx, ldy >= d), finite
+    ! @param weights m quadrature weights (finite, >= 0, positive sum), or NULL
+    !                for 1/M
+    ! @param rcond   relative truncation of the singular values S, in [0, 1)
+    ! @param rank    out: r
+    ! @param lambda  out: the r eigenvalues (re, im), room for 2m doubles,
+    !                sorted by modulus (largest first), then by argument
+    ! @return ::SOLACE_ERR_ARG for a bad kernel or parameter, NULL pointers, bad
+    ! sizes, non-finite data or bad weights; ::SOLACE_ERR_MEM.
+    ! C (koopman.h): int solace_koopman_kernel_edmd(int kernel, double param, int64_t d, int64_t m,
+    !     const double *x, int64_t ldx, const double *y, int64_t ldy, const double *weights, double
+    !     rcond, int64_t *rank, double *lambda)
+    function c_solace_koopman_kernel_edmd(kernel, param, d, m, x, ldx, y, ldy, weights, rcond, &
+        rank, lambda) bind(C, name="solace_koopman_kernel_edmd") &
+        result(return_value)
+      import :: c_double, c_int, c_int64_t, c_ptr
+      implicit none
+      integer(c_int), value :: kernel
+      real(c_double), value :: param
+      integer(c_int64_t), value :: d
+      integer(c_int64_t), value :: m
+      type(c_ptr), value :: x
+      integer(c_int64_t), value :: ldx
+      type(c_ptr), value :: y
+      integer(c_int64_t), value :: ldy
+      type(c_ptr), value :: weights
+      real(c_double), value :: rcond
+      type(c_ptr), value :: rank
+      type(c_ptr), value :: lambda
+      integer(c_int) :: return_value
+    end function c_solace_koopman_kernel_edmd
 
     ! The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY
     ! or ::SOLACE_KOOPMAN_QR_HOUSEHOLDER.

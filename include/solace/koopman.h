@@ -81,6 +81,12 @@ enum solace_koopman_method {
   SOLACE_KOOPMAN_MPEDMD = 1 /**< mpEDMD: the unitary polar factor of the whitened A */
 };
 
+/** Kernels of solace_koopman_kernel_edmd(). */
+enum solace_koopman_kernel {
+  SOLACE_KOOPMAN_KERNEL_GAUSSIAN = 0,  /**< exp(-|x - y|^2 / s^2), s = param > 0 */
+  SOLACE_KOOPMAN_KERNEL_POLYNOMIAL = 1 /**< (1 + x . y)^p, p = param, an integer >= 1 */
+};
+
 /** How solace_koopman_compute() factors sqrt(W) [PsiX PsiY] = Q R. */
 enum solace_koopman_qr {
   SOLACE_KOOPMAN_QR_AUTO = 0,        /**< Cholesky QR for tall data when safe, else Householder */
@@ -183,6 +189,35 @@ SOLACE_EXPORT int solace_koopman_set_method(solace_koopman koopman, int method);
  * compute.
  */
 SOLACE_EXPORT int solace_koopman_set_qr(solace_koopman koopman, int qr);
+
+/**
+ * Kernel EDMD (Williams, Rowley, Kevrekidis 2015): the eigenvalues of the
+ * Koopman matrix in the feature space of a kernel, from the M x M Gram
+ * matrices G_ij = w_i^1/2 w_j^1/2 k(x_i, x_j) and A_ij = w_i^1/2 w_j^1/2
+ * k(y_i, x_j) only. With the eigen-decomposition G = Q S^2 Q^T (dsyevd), the
+ * rank r keeps the S_i > rcond S_1, and K = (S_r^-1 Q_r^T) A (Q_r S_r^-1) (r x
+ * r, dgeev). Its eigenvalues are those of EDMD with the kernel's (possibly
+ * infinite) feature map as dictionary, restricted to the span of the data:
+ * the polynomial kernel of degree p spans the monomials of total degree <= p.
+ * Costs O(M^2 d + M^3): meant for M up to a few thousand with many features.
+ * @param kernel  a ::solace_koopman_kernel
+ * @param param   the Gaussian width s (> 0) or the polynomial degree p (an
+ *                integer in [1, 64])
+ * @param d, m    state dimension and number of snapshot pairs (>= 1 each)
+ * @param x, y    d x m column-major (leading dimensions ldx, ldy >= d), finite
+ * @param weights m quadrature weights (finite, >= 0, positive sum), or NULL
+ *                for 1/M
+ * @param rcond   relative truncation of the singular values S, in [0, 1)
+ * @param rank    out: r
+ * @param lambda  out: the r eigenvalues (re, im), room for 2m doubles,
+ *                sorted by modulus (largest first), then by argument
+ * @return ::SOLACE_ERR_ARG for a bad kernel or parameter, NULL pointers, bad
+ * sizes, non-finite data or bad weights; ::SOLACE_ERR_MEM.
+ */
+SOLACE_EXPORT int solace_koopman_kernel_edmd(int kernel, double param, int64_t d, int64_t m,
+                                             const double *x, int64_t ldx, const double *y,
+                                             int64_t ldy, const double *weights, double rcond,
+                                             int64_t *rank, double *lambda);
 
 /**
  * The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY

@@ -259,14 +259,8 @@ static int project(solace_koopman k, edmd_work *w, int64_t p) {
   return SOLACE_SUCCESS;
 }
 
-/* One eigenvalue and its place in LAPACK's output, for sorting. */
-typedef struct {
-  double re, im;
-  int64_t j;
-} eig_entry;
-
-static int eig_compare(const void *pa, const void *pb) {
-  const eig_entry *a = pa, *b = pb;
+int solace_koopman_eig_compare(const void *pa, const void *pb) {
+  const solace_koopman_eig_entry *a = pa, *b = pb;
   double ma = hypot(a->re, a->im), mb = hypot(b->re, b->im);
   if (ma != mb) return ma > mb ? -1 : 1;
   double aa = atan2(a->im, a->re), ab = atan2(b->im, b->re);
@@ -305,10 +299,10 @@ static int eigen(solace_koopman k, edmd_work *w) {
   int info = LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'V', (int)r, w->kcopy, (int)r, w->wr, w->wi, NULL,
                            1, w->ev, (int)r);
   if (info) return solace_error_lapack(info, "dgeev", __func__);
-  eig_entry *order;
+  solace_koopman_eig_entry *order;
   SolaceCall(SolaceCalloc(r, &order));
-  for (int64_t j = 0; j < r; j++) order[j] = (eig_entry){w->wr[j], w->wi[j], j};
-  qsort(order, (size_t)r, sizeof *order, eig_compare);
+  for (int64_t j = 0; j < r; j++) order[j] = (solace_koopman_eig_entry){w->wr[j], w->wi[j], j};
+  qsort(order, (size_t)r, sizeof *order, solace_koopman_eig_compare);
   int status = SolaceCalloc(2 * r, &k->lambda);
   if (!status) status = SolaceCalloc(2 * r * r, &k->c);
   for (int64_t a = 0; !status && a < r; a++) {

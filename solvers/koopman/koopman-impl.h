@@ -65,6 +65,15 @@ SOLACE_INTERN int solace_koopman_polar_factor(int64_t r, double *a);
  * naming `func` in the message. */
 SOLACE_INTERN int solace_koopman_check_computed(solace_koopman k, const char *func);
 
+/* One eigenvalue and its place in LAPACK's output, for sorting. */
+typedef struct {
+  double re, im;
+  int64_t j;
+} solace_koopman_eig_entry;
+
+/* qsort order of solace_koopman_eig_entry: modulus descending, then argument ascending. */
+SOLACE_INTERN int solace_koopman_eig_compare(const void *pa, const void *pb);
+
 /* Releases what a dictionary holds. */
 SOLACE_INTERN void solace_koopman_dict_free(solace_koopman_dict_t *dict);
 

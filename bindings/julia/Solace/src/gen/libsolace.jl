@@ -63,6 +63,9 @@ const SOLACE_KOOPMAN_FILTER_BUMP = Cint(3)  # exp(1 - 1 / (1 - x^2)) (smooth)
 # enum solace_koopman_method
 const SOLACE_KOOPMAN_EDMD = Cint(0)  # EDMD: the least-squares K = G^+ A (default)
 const SOLACE_KOOPMAN_MPEDMD = Cint(1)  # mpEDMD: the unitary polar factor of the whitened A
+# enum solace_koopman_kernel
+const SOLACE_KOOPMAN_KERNEL_GAUSSIAN = Cint(0)  # exp(-|x - y|^2 / s^2), s = param > 0
+const SOLACE_KOOPMAN_KERNEL_POLYNOMIAL = Cint(1)  # (1 + x . y)^p, p = param, an integer >= 1
 # enum solace_koopman_qr
 const SOLACE_KOOPMAN_QR_AUTO = Cint(0)  # Cholesky QR for tall data when safe, else Householder
 const SOLACE_KOOPMAN_QR_HOUSEHOLDER = Cint(1)  # always Householder (TSQR for tall data)
@@ -987,6 +990,35 @@ end
 # C (koopman.h): int solace_koopman_set_qr(solace_koopman koopman, int qr)
 function solace_koopman_set_qr(koopman, qr)
     ccall((:solace_koopman_set_qr, libsolace()), Cint, (Ptr{Cvoid}, Cint), koopman, qr)
+end
+
+# Kernel EDMD (Williams, Rowley, Kevrekidis 2015): the eigenvalues of the
+# Koopman matrix in the feature space of a kernel, from the M x M Gram
+# matrices G_ij = w_i^1/2 w_j^1/2 k(x_i, x_j) and A_ij = w_i^1/2 w_j^1/2
+# k(y_i, x_j) only. With the eigen-decomposition G = Q S^2 Q^T (dsyevd), the
+# rank r keeps the S_i > rcond S_1, and K = (S_r^-1 Q_r^T) A (Q_r S_r^-1) (r x
+# r, dgeev). Its eigenvalues are those of EDMD with the kernel's (possibly
+# infinite) feature map as dictionary, restricted to the span of the data:
+# the polynomial kernel of degree p spans the monomials of total degree <= p.
+# Costs O(M^2 d + M^3): meant for M up to a few thousand with many features.
+# @param kernel  a ::solace_koopman_kernel
+# @param param   the Gaussian width s (> 0) or the polynomial degree p (an
+#                integer in [1, 64])
+# @param d, m    state dimension and number of snapshot pairs (>= 1 each)
+# @param x, y    d x m column-major (leading dimensions ldx, ldy >= d), finite
+# @param weights m quadrature weights (finite, >= 0, positive sum), or NULL
+#                for 1/M
+# @param rcond   relative truncation of the singular values S, in [0, 1)
+# @param rank    out: r
+# @param lambda  out: the r eigenvalues (re, im), room for 2m doubles,
+#                sorted by modulus (largest first), then by argument
+# @return ::SOLACE_ERR_ARG for a bad kernel or parameter, NULL pointers, bad
+# sizes, non-finite data or bad weights; ::SOLACE_ERR_MEM.
+# C (koopman.h): int solace_koopman_kernel_edmd(int kernel, double param, int64_t d, int64_t m,
+#     const double *x, int64_t ldx, const double *y, int64_t ldy, const double *weights, double
+#     rcond, int64_t *rank, double *lambda)
+function solace_koopman_kernel_edmd(kernel, param, d, m, x, ldx, y, ldy, weights, rcond, rank, lambda)
+    ccall((:solace_koopman_kernel_edmd, libsolace()), Cint, (Cint, Cdouble, Int64, Int64, Ptr{Cdouble}, Int64, Ptr{Cdouble}, Int64, Ptr{Cdouble}, Cdouble, Ptr{Int64}, Ptr{Cdouble}), kernel, param, d, m, x, ldx, y, ldy, weights, rcond, rank, lambda)
 end
 
 # The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY
