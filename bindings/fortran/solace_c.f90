@@ -138,6 +138,7 @@ module solace_c
   public :: SOLACE_NODE_ADJOINT_DISCRETE
   public :: SOLACE_NODE_ADJOINT_CVODES
   public :: solace_skr_system_fn
+  public :: solace_koopman_dictionary_fn
   public :: solace_implicit_map_fn
   public :: solace_implicit_product_fn
   public :: solace_bcd_value_fn
@@ -239,6 +240,7 @@ module solace_c
   public :: c_solace_koopman_set_scaling
   public :: c_solace_koopman_set_rcond
   public :: c_solace_koopman_set_method
+  public :: c_solace_koopman_set_dictionary_fn
   public :: c_solace_koopman_set_qr
   public :: c_solace_koopman_kernel_edmd
   public :: c_solace_koopman_get_qr
@@ -505,6 +507,28 @@ module solace_c
       type(c_ptr), value :: ctx
       integer(c_int) :: return_value
     end function solace_skr_system_fn
+    ! A user dictionary: fills psi (m x n, column-major, leading dimension ldpsi >= m)
+    ! with psi(j, k) = psi_k(x_j), the n dictionary functions at the m points x_j
+    ! (the columns of x: d x m, leading dimension ldx >= d). Returns 0 on success;
+    ! a nonzero value stops the computation with ::SOLACE_ERR_ARG and a message
+    ! naming the value. ctx is the pointer given to
+    ! solace_koopman_set_dictionary_fn().
+    ! C: int (*solace_koopman_dictionary_fn)(int64_t m, int64_t d, const double *x, int64_t ldx,
+    !     int64_t n, double *psi, int64_t ldpsi, void *ctx)
+    function solace_koopman_dictionary_fn(m, d, x, ldx, n, psi, ldpsi, ctx) bind(C) &
+        result(return_value)
+      import :: c_int, c_int64_t, c_ptr
+      implicit none
+      integer(c_int64_t), value :: m
+      integer(c_int64_t), value :: d
+      type(c_ptr), value :: x
+      integer(c_int64_t), value :: ldx
+      integer(c_int64_t), value :: n
+      type(c_ptr), value :: psi
+      integer(c_int64_t), value :: ldpsi
+      type(c_ptr), value :: ctx
+      integer(c_int) :: return_value
+    end function solace_koopman_dictionary_fn
     ! Evaluates out = F(x, theta) (root) or T(x, theta) (fixed point), n entries.
     ! C: int (*solace_implicit_map_fn)(int64_t n, int64_t p, const double *x, const double *theta,
     !     double *out, void *ctx)
@@ -1915,6 +1939,26 @@ module solace_c
       integer(c_int), value :: method
       integer(c_int) :: return_value
     end function c_solace_koopman_set_method
+
+    ! Uses the callback fn as the dictionary of n functions, in place of the
+    ! built-in kinds (solace_koopman_set_dictionary() switches back). The values
+    ! are taken as they are (no scaling); non-finite values stop the computation
+    ! with ::SOLACE_ERR_ARG naming the entry. fn and ctx must stay valid while
+    ! the estimator computes or evaluates eigenfunctions.
+    ! @return ::SOLACE_ERR_ARG for NULL koopman or fn, or n < 1. Forgets the
+    ! results of the last compute.
+    ! C (koopman.h): int solace_koopman_set_dictionary_fn(solace_koopman koopman, int64_t n,
+    !     solace_koopman_dictionary_fn fn, void *ctx)
+    function c_solace_koopman_set_dictionary_fn(koopman, n, fn, ctx) bind(C, name="solace_koopman_set_dictionary_fn") &
+        result(return_value)
+      import :: c_funptr, c_int, c_int64_t, c_ptr
+      implicit none
+      type(c_ptr), value :: koopman
+      integer(c_int64_t), value :: n
+      type(c_funptr), value :: fn
+      type(c_ptr), value :: ctx
+      integer(c_int) :: return_value
+    end function c_solace_koopman_set_dictionary_fn
 
     ! Chooses the QR factorization of B = sqrt(W) [PsiX PsiY] (M x 2N) behind
     ! every result (a ::solace_koopman_qr). Householder (LAPACK dgeqrf, by blocks

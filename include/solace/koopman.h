@@ -171,6 +171,29 @@ SOLACE_EXPORT int solace_koopman_set_rcond(solace_koopman koopman, double rcond)
 SOLACE_EXPORT int solace_koopman_set_method(solace_koopman koopman, int method);
 
 /**
+ * A user dictionary: fills psi (m x n, column-major, leading dimension ldpsi >= m)
+ * with psi(j, k) = psi_k(x_j), the n dictionary functions at the m points x_j
+ * (the columns of x: d x m, leading dimension ldx >= d). Returns 0 on success;
+ * a nonzero value stops the computation with ::SOLACE_ERR_ARG and a message
+ * naming the value. ctx is the pointer given to
+ * solace_koopman_set_dictionary_fn().
+ */
+typedef int (*solace_koopman_dictionary_fn)(int64_t m, int64_t d, const double *x, int64_t ldx,
+                                            int64_t n, double *psi, int64_t ldpsi, void *ctx);
+
+/**
+ * Uses the callback fn as the dictionary of n functions, in place of the
+ * built-in kinds (solace_koopman_set_dictionary() switches back). The values
+ * are taken as they are (no scaling); non-finite values stop the computation
+ * with ::SOLACE_ERR_ARG naming the entry. fn and ctx must stay valid while
+ * the estimator computes or evaluates eigenfunctions.
+ * @return ::SOLACE_ERR_ARG for NULL koopman or fn, or n < 1. Forgets the
+ * results of the last compute.
+ */
+SOLACE_EXPORT int solace_koopman_set_dictionary_fn(solace_koopman koopman, int64_t n,
+                                                   solace_koopman_dictionary_fn fn, void *ctx);
+
+/**
  * Chooses the QR factorization of B = sqrt(W) [PsiX PsiY] (M x 2N) behind
  * every result (a ::solace_koopman_qr). Householder (LAPACK dgeqrf, by blocks
  * of rows and the stacked R factors for tall data) is backward stable for any

@@ -9,14 +9,16 @@
 /* A resolved dictionary: what solace_koopman_dict_eval() needs for a given
  * dimension d. */
 typedef struct {
-  int64_t d, n;          /* state dimension, number of functions */
-  int rbf;               /* 1: Gaussian RBFs, else products of 1-D families */
-  int64_t *kinds;        /* d 1-D families (products) */
-  int64_t *index_max;    /* d: largest 1-D function index per coordinate */
-  int64_t *multi;        /* n x d 1-D function indices, function k at multi[k*d ..] */
-  double *shift, *scale; /* d: u = (x - shift) / scale */
-  double *centres;       /* d x n RBF centres */
-  double width;          /* RBF scale s */
+  int64_t d, n;                    /* state dimension, number of functions */
+  int rbf;                         /* 1: Gaussian RBFs, else products of 1-D families */
+  int64_t *kinds;                  /* d 1-D families (products) */
+  int64_t *index_max;              /* d: largest 1-D function index per coordinate */
+  int64_t *multi;                  /* n x d 1-D function indices, function k at multi[k*d ..] */
+  double *shift, *scale;           /* d: u = (x - shift) / scale */
+  double *centres;                 /* d x n RBF centres */
+  double width;                    /* RBF scale s */
+  solace_koopman_dictionary_fn fn; /* a user dictionary when not NULL, with its ctx */
+  void *ctx;
 } solace_koopman_dict_t;
 
 struct solace_koopman_s {
@@ -24,6 +26,9 @@ struct solace_koopman_s {
   int kind, truncation, method; /* method: a solace_koopman_method */
   int qr, qr_used;              /* solace_koopman_qr: requested, used by the last compute */
   int64_t degree, n_kinds, n_scaling;
+  solace_koopman_dictionary_fn fn; /* user dictionary of fn_n functions (NULL: built-in) */
+  void *fn_ctx;
+  int64_t fn_n;
   int64_t *kinds;
   double *shift, *scale, rcond;
   /* data (d x m column-major each) and weights */

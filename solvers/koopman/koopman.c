@@ -50,6 +50,18 @@ int solace_koopman_set_dictionary(solace_koopman koopman, int kind, int64_t degr
               "degree (or number of RBF centres) %lld is too small", (long long)degree);
   solace_koopman_results_free(koopman);
   koopman->kind = kind, koopman->degree = degree, koopman->truncation = truncation;
+  koopman->fn = NULL, koopman->fn_ctx = NULL, koopman->fn_n = 0;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_set_dictionary_fn(solace_koopman koopman, int64_t n,
+                                     solace_koopman_dictionary_fn fn, void *ctx) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  SolaceCheckNotNull(fn);
+  SolaceCheck(n >= 1, SOLACE_ERR_ARG, "n = %lld dictionary functions", (long long)n);
+  solace_koopman_results_free(koopman);
+  koopman->fn = fn, koopman->fn_ctx = ctx, koopman->fn_n = n;
   return SOLACE_SUCCESS;
 }
 

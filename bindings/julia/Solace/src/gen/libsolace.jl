@@ -166,6 +166,17 @@ const SOLACE_NODE_ADJOINT_CVODES = Cint(1)  # CVODES continuous adjoint with che
 #     Cint, solace_skr_system_fn_argtypes)
 const solace_skr_system_fn_argtypes = (Int64, Ptr{Int64}, Ptr{Ptr{Int64}}, Ptr{Ptr{Int64}}, Ptr{Ptr{Cdouble}}, Ptr{Cdouble}, Ptr{Cvoid})
 
+# A user dictionary: fills psi (m x n, column-major, leading dimension ldpsi >= m)
+# with psi(j, k) = psi_k(x_j), the n dictionary functions at the m points x_j
+# (the columns of x: d x m, leading dimension ldx >= d). Returns 0 on success;
+# a nonzero value stops the computation with ::SOLACE_ERR_ARG and a message
+# naming the value. ctx is the pointer given to
+# solace_koopman_set_dictionary_fn().
+# callback solace_koopman_dictionary_fn: returns Cint, arguments (Int64, Int64, Ptr{Cdouble}, Int64,
+#     Int64, Ptr{Cdouble}, Int64, Ptr{Cvoid}); make one with @cfunction(f, Cint,
+#     solace_koopman_dictionary_fn_argtypes)
+const solace_koopman_dictionary_fn_argtypes = (Int64, Int64, Ptr{Cdouble}, Int64, Int64, Ptr{Cdouble}, Int64, Ptr{Cvoid})
+
 # Evaluates out = F(x, theta) (root) or T(x, theta) (fixed point), n entries.
 # callback solace_implicit_map_fn: returns Cint, arguments (Int64, Int64, Ptr{Cdouble},
 #     Ptr{Cdouble}, Ptr{Cdouble}, Ptr{Cvoid}); make one with @cfunction(f, Cint,
@@ -969,6 +980,19 @@ end
 # C (koopman.h): int solace_koopman_set_method(solace_koopman koopman, int method)
 function solace_koopman_set_method(koopman, method)
     ccall((:solace_koopman_set_method, libsolace()), Cint, (Ptr{Cvoid}, Cint), koopman, method)
+end
+
+# Uses the callback fn as the dictionary of n functions, in place of the
+# built-in kinds (solace_koopman_set_dictionary() switches back). The values
+# are taken as they are (no scaling); non-finite values stop the computation
+# with ::SOLACE_ERR_ARG naming the entry. fn and ctx must stay valid while
+# the estimator computes or evaluates eigenfunctions.
+# @return ::SOLACE_ERR_ARG for NULL koopman or fn, or n < 1. Forgets the
+# results of the last compute.
+# C (koopman.h): int solace_koopman_set_dictionary_fn(solace_koopman koopman, int64_t n,
+#     solace_koopman_dictionary_fn fn, void *ctx)
+function solace_koopman_set_dictionary_fn(koopman, n, fn, ctx)
+    ccall((:solace_koopman_set_dictionary_fn, libsolace()), Cint, (Ptr{Cvoid}, Int64, Ptr{Cvoid}, Ptr{Cvoid}), koopman, n, fn, ctx)
 end
 
 # Chooses the QR factorization of B = sqrt(W) [PsiX PsiY] (M x 2N) behind
