@@ -1972,8 +1972,8 @@ module solace_c
     ! when the first dpotrf of X^T X succeeds and the LAPACK dtrcon estimate of
     ! the 1-norm condition number of its factor (an estimate of cond(X)) is at
     ! most 1e6; otherwise Householder is used. SOLACE_KOOPMAN_QR_AUTO (default)
-    ! tries Cholesky only for tall data (M >= 16 N), SOLACE_KOOPMAN_QR_CHOLESKY
-    ! whenever M >= 2N. solace_koopman_get_qr() tells which was used.
+    ! tries Cholesky only for very tall data (M >= 150 N, where it was measured faster),
+    ! SOLACE_KOOPMAN_QR_CHOLESKY whenever M >= 2N. solace_koopman_get_qr() tells which was used.
     ! @return ::SOLACE_ERR_ARG for another value. Forgets the results of the last
     ! compute.
     ! C (koopman.h): int solace_koopman_set_qr(solace_koopman koopman, int qr)

@@ -181,7 +181,7 @@ static int cholesky_r(int64_t m, int64_t n, double *b, int *used) {
 /* R factor of w->b = sqrt(W)[PsiX PsiY] by the path k->qr asks for (k->qr_used says which ran);
  * rebuilds w->b when the Cholesky path gave up after overwriting it. */
 static int qr_factor(solace_koopman k, edmd_work *w) {
-  int64_t m = k->m, n = k->dict.n, min_rows = k->qr == SOLACE_KOOPMAN_QR_CHOLESKY ? 2 : 16;
+  int64_t m = k->m, n = k->dict.n, min_rows = k->qr == SOLACE_KOOPMAN_QR_CHOLESKY ? 2 : 150;
   int used = 0;
   k->qr_used = SOLACE_KOOPMAN_QR_HOUSEHOLDER;
   if (k->qr != SOLACE_KOOPMAN_QR_HOUSEHOLDER && m >= min_rows * n)
