@@ -60,6 +60,11 @@ module solace_c
   public :: SOLACE_KOOPMAN_FILTER_BUMP
   public :: SOLACE_KOOPMAN_EDMD
   public :: SOLACE_KOOPMAN_MPEDMD
+  public :: SOLACE_KOOPMAN_KERNEL_GAUSSIAN
+  public :: SOLACE_KOOPMAN_KERNEL_POLYNOMIAL
+  public :: SOLACE_KOOPMAN_QR_AUTO
+  public :: SOLACE_KOOPMAN_QR_HOUSEHOLDER
+  public :: SOLACE_KOOPMAN_QR_CHOLESKY
   public :: SOLACE_IMPLICIT_ROOT
   public :: SOLACE_IMPLICIT_FIXED_POINT
   public :: SOLACE_IMPLICIT_DENSE_LU
@@ -135,6 +140,7 @@ module solace_c
   public :: SOLACE_NODE_REG_STEP_INITIAL
   public :: SOLACE_NODE_REG_STEP_SOLVER
   public :: solace_skr_system_fn
+  public :: solace_koopman_dictionary_fn
   public :: solace_implicit_map_fn
   public :: solace_implicit_product_fn
   public :: solace_bcd_value_fn
@@ -236,6 +242,10 @@ module solace_c
   public :: c_solace_koopman_set_scaling
   public :: c_solace_koopman_set_rcond
   public :: c_solace_koopman_set_method
+  public :: c_solace_koopman_set_dictionary_fn
+  public :: c_solace_koopman_set_qr
+  public :: c_solace_koopman_kernel_edmd
+  public :: c_solace_koopman_get_qr
   public :: c_solace_koopman_set_data
   public :: c_solace_koopman_set_trajectories
   public :: c_solace_koopman_set_delay_trajectories
@@ -386,6 +396,13 @@ module solace_c
   ! enum solace_koopman_method
   integer(c_int), parameter :: SOLACE_KOOPMAN_EDMD = 0 ! EDMD: the least-squares K = G^+ A (default)
   integer(c_int), parameter :: SOLACE_KOOPMAN_MPEDMD = 1 ! mpEDMD: the unitary polar factor of th...
+  ! enum solace_koopman_kernel
+  integer(c_int), parameter :: SOLACE_KOOPMAN_KERNEL_GAUSSIAN = 0 ! exp(-|x - y|^2 / s^2), s = pa...
+  integer(c_int), parameter :: SOLACE_KOOPMAN_KERNEL_POLYNOMIAL = 1 ! (1 + x . y)^p, p = param, a...
+  ! enum solace_koopman_qr
+  integer(c_int), parameter :: SOLACE_KOOPMAN_QR_AUTO = 0 ! Cholesky QR for tall data when safe, ...
+  integer(c_int), parameter :: SOLACE_KOOPMAN_QR_HOUSEHOLDER = 1 ! always Householder (TSQR for t...
+  integer(c_int), parameter :: SOLACE_KOOPMAN_QR_CHOLESKY = 2 ! Cholesky QR whenever safe, else H...
   ! enum solace_implicit_kind
   integer(c_int), parameter :: SOLACE_IMPLICIT_ROOT = 0 ! F(x, theta) = 0
   integer(c_int), parameter :: SOLACE_IMPLICIT_FIXED_POINT = 1 ! x = T(x, theta), i.e. F = T - x
@@ -496,6 +513,28 @@ module solace_c
       type(c_ptr), value :: ctx
       integer(c_int) :: return_value
     end function solace_skr_system_fn
+    ! A user dictionary: fills psi (m x n, column-major, leading dimension ldpsi >= m)
+    ! with psi(j, k) = psi_k(x_j), the n dictionary functions at the m points x_j
+    ! (the columns of x: d x m, leading dimension ldx >= d). Returns 0 on success;
+    ! a nonzero value stops the computation with ::SOLACE_ERR_ARG and a message
+    ! naming the value. ctx is the pointer given to
+    ! solace_koopman_set_dictionary_fn().
+    ! C: int (*solace_koopman_dictionary_fn)(int64_t m, int64_t d, const double *x, int64_t ldx,
+    !     int64_t n, double *psi, int64_t ldpsi, void *ctx)
+    function solace_koopman_dictionary_fn(m, d, x, ldx, n, psi, ldpsi, ctx) bind(C) &
+        result(return_value)
+      import :: c_int, c_int64_t, c_ptr
+      implicit none
+      integer(c_int64_t), value :: m
+      integer(c_int64_t), value :: d
+      type(c_ptr), value :: x
+      integer(c_int64_t), value :: ldx
+      integer(c_int64_t), value :: n
+      type(c_ptr), value :: psi
+      integer(c_int64_t), value :: ldpsi
+      type(c_ptr), value :: ctx
+      integer(c_int) :: return_value
+    end function solace_koopman_dictionary_fn
     ! Evaluates out = F(x, theta) (root) or T(x, theta) (fixed point), n entries.
     ! C: int (*solace_implicit_map_fn)(int64_t n, int64_t p, const double *x, const double *theta,
     !     double *out, void *ctx)
@@ -1906,6 +1945,110 @@ module solace_c
       integer(c_int), value :: method
       integer(c_int) :: return_value
     end function c_solace_koopman_set_method
+
+    ! Uses the callback fn as the dictionary of n functions, in place of the
+    ! built-in kinds (solace_koopman_set_dictionary() switches back). The values
+    ! are taken as they are (no scaling); non-finite values stop the computation
+    ! with ::SOLACE_ERR_ARG naming the entry. fn and ctx must stay valid while
+    ! the estimator computes or evaluates eigenfunctions.
+    ! @return ::SOLACE_ERR_ARG for NULL koopman or fn, or n < 1. Forgets the
+    ! results of the last compute.
+    ! C (koopman.h): int solace_koopman_set_dictionary_fn(solace_koopman koopman, int64_t n,
+    !     solace_koopman_dictionary_fn fn, void *ctx)
+    function c_solace_koopman_set_dictionary_fn(koopman, n, fn, ctx) bind(C, name="solace_koopman_set_dictionary_fn") &
+        result(return_value)
+      import :: c_funptr, c_int, c_int64_t, c_ptr
+      implicit none
+      type(c_ptr), value :: koopman
+      integer(c_int64_t), value :: n
+      type(c_funptr), value :: fn
+      type(c_ptr), value :: ctx
+      integer(c_int) :: return_value
+    end function c_solace_koopman_set_dictionary_fn
+
+    ! Chooses the QR factorization of B = sqrt(W) [PsiX PsiY] (M x 2N) behind
+    ! every result (a ::solace_koopman_qr). Householder (LAPACK dgeqrf, by blocks
+    ! of rows and the stacked R factors for tall data) is backward stable for any
+    ! data. The Cholesky path: R11 from CholQR2 of X = sqrt(W) PsiX (dsyrk,
+    ! dpotrf, dtrsm, twice: Q1 orthonormal to rounding when cond(X) < ~1e7), then
+    ! one block Gram-Schmidt step of Y = sqrt(W) PsiY against Q1 (R12 = Q1^T Y,
+    ! Z = Y - Q1 R12) and the Householder R factor of Z gives R22. PsiY is not
+    ! Cholesky-factored because [PsiX PsiY] is rank deficient for every dictionary
+    ! holding the constant function. Criterion: the Cholesky path is taken only
+    ! when the first dpotrf of X^T X succeeds and the LAPACK dtrcon estimate of
+    ! the 1-norm condition number of its factor (an estimate of cond(X)) is at
+    ! most 1e6; otherwise Householder is used. SOLACE_KOOPMAN_QR_AUTO (default)
+    ! tries Cholesky only for very tall data (M >= 150 N, where it was measured faster),
+    ! SOLACE_KOOPMAN_QR_CHOLESKY whenever M >= 2N. solace_koopman_get_qr() tells which was used.
+    ! @return ::SOLACE_ERR_ARG for another value. Forgets the results of the last
+    ! compute.
+    ! C (koopman.h): int solace_koopman_set_qr(solace_koopman koopman, int qr)
+    function c_solace_koopman_set_qr(koopman, qr) bind(C, name="solace_koopman_set_qr") &
+        result(return_value)
+      import :: c_int, c_ptr
+      implicit none
+      type(c_ptr), value :: koopman
+      integer(c_int), value :: qr
+      integer(c_int) :: return_value
+    end function c_solace_koopman_set_qr
+
+    ! Kernel EDMD (Williams, Rowley, Kevrekidis 2015): the eigenvalues of the
+    ! Koopman matrix in the feature space of a kernel, from the M x M Gram
+    ! matrices G_ij = w_i^1/2 w_j^1/2 k(x_i, x_j) and A_ij = w_i^1/2 w_j^1/2
+    ! k(y_i, x_j) only. With the eigen-decomposition G = Q S^2 Q^T (dsyevd), the
+    ! rank r keeps the S_i > rcond S_1, and K = (S_r^-1 Q_r^T) A (Q_r S_r^-1) (r x
+    ! r, dgeev). Its eigenvalues are those of EDMD with the kernel's (possibly
+    ! infinite) feature map as dictionary, restricted to the span of the data:
+    ! the polynomial kernel of degree p spans the monomials of total degree <= p.
+    ! Costs O(M^2 d + M^3): meant for M up to a few thousand with many features.
+    ! @param kernel  a ::solace_koopman_kernel
+    ! @param param   the Gaussian width s (> 0) or the polynomial degree p (an
+    !                integer in [1, 64])
+    ! @param d, m    state dimension and number of snapshot pairs (>= 1 each)
+    ! @param x, y    d x m column-major (leading dimensions ldx, ldy >= d), finite
+    ! @param weights m quadrature weights (finite, >= 0, positive sum), or NULL
+    !                for 1/M
+    ! @param rcond   relative truncation of the singular values S, in [0, 1)
+    ! @param rank    out: r
+    ! @param lambda  out: the r eigenvalues (re, im), room for 2m doubles,
+    !                sorted by modulus (largest first), then by argument
+    ! @return ::SOLACE_ERR_ARG for a bad kernel or parameter, NULL pointers, bad
+    ! sizes, non-finite data or bad weights; ::SOLACE_ERR_MEM.
+    ! C (koopman.h): int solace_koopman_kernel_edmd(int kernel, double param, int64_t d, int64_t m,
+    !     const double *x, int64_t ldx, const double *y, int64_t ldy, const double *weights, double
+    !     rcond, int64_t *rank, double *lambda)
+    function c_solace_koopman_kernel_edmd(kernel, param, d, m, x, ldx, y, ldy, weights, rcond, &
+        rank, lambda) bind(C, name="solace_koopman_kernel_edmd") &
+        result(return_value)
+      import :: c_double, c_int, c_int64_t, c_ptr
+      implicit none
+      integer(c_int), value :: kernel
+      real(c_double), value :: param
+      integer(c_int64_t), value :: d
+      integer(c_int64_t), value :: m
+      type(c_ptr), value :: x
+      integer(c_int64_t), value :: ldx
+      type(c_ptr), value :: y
+      integer(c_int64_t), value :: ldy
+      type(c_ptr), value :: weights
+      real(c_double), value :: rcond
+      type(c_ptr), value :: rank
+      type(c_ptr), value :: lambda
+      integer(c_int) :: return_value
+    end function c_solace_koopman_kernel_edmd
+
+    ! The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY
+    ! or ::SOLACE_KOOPMAN_QR_HOUSEHOLDER.
+    ! @return ::SOLACE_ERR_STATE before a compute.
+    ! C (koopman.h): int solace_koopman_get_qr(solace_koopman koopman, int *qr)
+    function c_solace_koopman_get_qr(koopman, qr) bind(C, name="solace_koopman_get_qr") &
+        result(return_value)
+      import :: c_int, c_ptr
+      implicit none
+      type(c_ptr), value :: koopman
+      type(c_ptr), value :: qr
+      integer(c_int) :: return_value
+    end function c_solace_koopman_get_qr
 
     ! Gives the snapshot pairs (copied).
     ! @param d        state dimension, >= 1

@@ -81,6 +81,19 @@ enum solace_koopman_method {
   SOLACE_KOOPMAN_MPEDMD = 1 /**< mpEDMD: the unitary polar factor of the whitened A */
 };
 
+/** Kernels of solace_koopman_kernel_edmd(). */
+enum solace_koopman_kernel {
+  SOLACE_KOOPMAN_KERNEL_GAUSSIAN = 0,  /**< exp(-|x - y|^2 / s^2), s = param > 0 */
+  SOLACE_KOOPMAN_KERNEL_POLYNOMIAL = 1 /**< (1 + x . y)^p, p = param, an integer >= 1 */
+};
+
+/** How solace_koopman_compute() factors sqrt(W) [PsiX PsiY] = Q R. */
+enum solace_koopman_qr {
+  SOLACE_KOOPMAN_QR_AUTO = 0,        /**< Cholesky QR for tall data when safe, else Householder */
+  SOLACE_KOOPMAN_QR_HOUSEHOLDER = 1, /**< always Householder (TSQR for tall data) */
+  SOLACE_KOOPMAN_QR_CHOLESKY = 2     /**< Cholesky QR whenever safe, else Householder */
+};
+
 /**
  * Creates an estimator with the defaults: monomials of total degree 1 (1, x_1,
  * ..., x_d), rcond 1e-12, no data.
@@ -156,6 +169,85 @@ SOLACE_EXPORT int solace_koopman_set_rcond(solace_koopman koopman, double rcond)
  * last compute.
  */
 SOLACE_EXPORT int solace_koopman_set_method(solace_koopman koopman, int method);
+
+/**
+ * A user dictionary: fills psi (m x n, column-major, leading dimension ldpsi >= m)
+ * with psi(j, k) = psi_k(x_j), the n dictionary functions at the m points x_j
+ * (the columns of x: d x m, leading dimension ldx >= d). Returns 0 on success;
+ * a nonzero value stops the computation with ::SOLACE_ERR_ARG and a message
+ * naming the value. ctx is the pointer given to
+ * solace_koopman_set_dictionary_fn().
+ */
+typedef int (*solace_koopman_dictionary_fn)(int64_t m, int64_t d, const double *x, int64_t ldx,
+                                            int64_t n, double *psi, int64_t ldpsi, void *ctx);
+
+/**
+ * Uses the callback fn as the dictionary of n functions, in place of the
+ * built-in kinds (solace_koopman_set_dictionary() switches back). The values
+ * are taken as they are (no scaling); non-finite values stop the computation
+ * with ::SOLACE_ERR_ARG naming the entry. fn and ctx must stay valid while
+ * the estimator computes or evaluates eigenfunctions.
+ * @return ::SOLACE_ERR_ARG for NULL koopman or fn, or n < 1. Forgets the
+ * results of the last compute.
+ */
+SOLACE_EXPORT int solace_koopman_set_dictionary_fn(solace_koopman koopman, int64_t n,
+                                                   solace_koopman_dictionary_fn fn, void *ctx);
+
+/**
+ * Chooses the QR factorization of B = sqrt(W) [PsiX PsiY] (M x 2N) behind
+ * every result (a ::solace_koopman_qr). Householder (LAPACK dgeqrf, by blocks
+ * of rows and the stacked R factors for tall data) is backward stable for any
+ * data. The Cholesky path: R11 from CholQR2 of X = sqrt(W) PsiX (dsyrk,
+ * dpotrf, dtrsm, twice: Q1 orthonormal to rounding when cond(X) < ~1e7), then
+ * one block Gram-Schmidt step of Y = sqrt(W) PsiY against Q1 (R12 = Q1^T Y,
+ * Z = Y - Q1 R12) and the Householder R factor of Z gives R22. PsiY is not
+ * Cholesky-factored because [PsiX PsiY] is rank deficient for every dictionary
+ * holding the constant function. Criterion: the Cholesky path is taken only
+ * when the first dpotrf of X^T X succeeds and the LAPACK dtrcon estimate of
+ * the 1-norm condition number of its factor (an estimate of cond(X)) is at
+ * most 1e6; otherwise Householder is used. SOLACE_KOOPMAN_QR_AUTO (default)
+ * tries Cholesky only for very tall data (M >= 150 N, where it was measured faster),
+ * SOLACE_KOOPMAN_QR_CHOLESKY whenever M >= 2N. solace_koopman_get_qr() tells which was used.
+ * @return ::SOLACE_ERR_ARG for another value. Forgets the results of the last
+ * compute.
+ */
+SOLACE_EXPORT int solace_koopman_set_qr(solace_koopman koopman, int qr);
+
+/**
+ * Kernel EDMD (Williams, Rowley, Kevrekidis 2015): the eigenvalues of the
+ * Koopman matrix in the feature space of a kernel, from the M x M Gram
+ * matrices G_ij = w_i^1/2 w_j^1/2 k(x_i, x_j) and A_ij = w_i^1/2 w_j^1/2
+ * k(y_i, x_j) only. With the eigen-decomposition G = Q S^2 Q^T (dsyevd), the
+ * rank r keeps the S_i > rcond S_1, and K = (S_r^-1 Q_r^T) A (Q_r S_r^-1) (r x
+ * r, dgeev). Its eigenvalues are those of EDMD with the kernel's (possibly
+ * infinite) feature map as dictionary, restricted to the span of the data:
+ * the polynomial kernel of degree p spans the monomials of total degree <= p.
+ * Costs O(M^2 d + M^3): meant for M up to a few thousand with many features.
+ * @param kernel  a ::solace_koopman_kernel
+ * @param param   the Gaussian width s (> 0) or the polynomial degree p (an
+ *                integer in [1, 64])
+ * @param d, m    state dimension and number of snapshot pairs (>= 1 each)
+ * @param x, y    d x m column-major (leading dimensions ldx, ldy >= d), finite
+ * @param weights m quadrature weights (finite, >= 0, positive sum), or NULL
+ *                for 1/M
+ * @param rcond   relative truncation of the singular values S, in [0, 1)
+ * @param rank    out: r
+ * @param lambda  out: the r eigenvalues (re, im), room for 2m doubles,
+ *                sorted by modulus (largest first), then by argument
+ * @return ::SOLACE_ERR_ARG for a bad kernel or parameter, NULL pointers, bad
+ * sizes, non-finite data or bad weights; ::SOLACE_ERR_MEM.
+ */
+SOLACE_EXPORT int solace_koopman_kernel_edmd(int kernel, double param, int64_t d, int64_t m,
+                                             const double *x, int64_t ldx, const double *y,
+                                             int64_t ldy, const double *weights, double rcond,
+                                             int64_t *rank, double *lambda);
+
+/**
+ * The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY
+ * or ::SOLACE_KOOPMAN_QR_HOUSEHOLDER.
+ * @return ::SOLACE_ERR_STATE before a compute.
+ */
+SOLACE_EXPORT int solace_koopman_get_qr(solace_koopman koopman, int *qr);
 
 /**
  * Gives the snapshot pairs (copied).

@@ -183,6 +183,10 @@ int solace_koopman_dict_setup(solace_koopman k, solace_koopman_dict_t *dict) {
   int64_t d = k->d;
   solace_koopman_dict_free(dict);
   dict->d = d;
+  if (k->fn) {
+    dict->fn = k->fn, dict->ctx = k->fn_ctx, dict->n = k->fn_n;
+    return SOLACE_SUCCESS;
+  }
   if (k->kind == SOLACE_KOOPMAN_DICT_RBF) {
     SolaceCheck(k->degree <= k->m, SOLACE_ERR_ARG, "%lld RBF centres but only %lld snapshots",
                 (long long)k->degree, (long long)k->m);
@@ -223,9 +227,27 @@ static void product_point(const solace_koopman_dict_t *dict, const double *x, do
   }
 }
 
+/* The user dictionary at m points, checked finite and scaled by rows. */
+static int user_eval(const solace_koopman_dict_t *dict, int64_t m, const double *x, int64_t ldx,
+                     const double *row_scale, double *psi, int64_t ldpsi) {
+  int rc = dict->fn(m, dict->d, x, ldx, dict->n, psi, ldpsi, dict->ctx);
+  SolaceCheck(!rc, SOLACE_ERR_ARG, "the dictionary callback failed (returned %d) on %lld points",
+              rc, (long long)m);
+  for (int64_t k = 0; k < dict->n; k++)
+    for (int64_t j = 0; j < m; j++) {
+      double *v = psi + j + k * ldpsi;
+      SolaceCheck(isfinite(*v), SOLACE_ERR_ARG,
+                  "the dictionary callback gave psi(%lld, %lld) = %g, not finite", (long long)j,
+                  (long long)k, *v);
+      if (row_scale) *v *= row_scale[j];
+    }
+  return SOLACE_SUCCESS;
+}
+
 int solace_koopman_dict_eval(const solace_koopman_dict_t *dict, int64_t m, const double *x,
                              int64_t ldx, const double *row_scale, double *psi, int64_t ldpsi) {
   int64_t d = dict->d;
+  if (dict->fn) return user_eval(dict, m, x, ldx, row_scale, psi, ldpsi);
   if (dict->rbf) {
     double s2 = dict->width * dict->width;
     for (int64_t j = 0; j < m; j++) {

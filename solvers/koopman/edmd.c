@@ -124,11 +124,84 @@ static int r_factor(int64_t m, int64_t nc, double *a, int64_t lda) {
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }
 
+/* One Cholesky QR pass on the m x n matrix a (leading dimension lda): rf = chol(a^T a) (upper,
+ * n x n) and a := a rf^-1. With `check`, *ok = 0 and a untouched when dpotrf fails or the dtrcon
+ * estimate of cond_1(rf) exceeds 1e6 (CholQR2 is orthogonal to rounding below ~1e7). */
+static int cholesky_pass(int64_t m, int64_t n, double *a, int64_t lda, double *rf, int check,
+                         int *ok) {
+  cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)n, (int)m, 1, a, (int)lda, 0, rf, (int)n);
+  int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (int)n, rf, (int)n);
+  if (info < 0) return solace_error_lapack(info, "dpotrf", __func__);
+  double rcond = 0;
+  if (!info && check) {
+    info = LAPACKE_dtrcon(LAPACK_COL_MAJOR, '1', 'U', 'N', (int)n, rf, (int)n, &rcond);
+    if (info) return solace_error_lapack(info, "dtrcon", __func__);
+    info = !(rcond >= 1e-6);
+  }
+  *ok = !info;
+  if (*ok)
+    cblas_dtrsm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, (int)m, (int)n,
+                1, rf, (int)n, a, (int)lda);
+  return SOLACE_SUCCESS;
+}
+
+/* R factor of B = [X Y] = w->b (m x 2n, m >= 2n) by CholQR2 of X, one block Gram-Schmidt step of
+ * Y against Q1 and the Householder R of the remainder (see solace_koopman_set_qr). *used: 1 done
+ * (R in the upper triangle of w->b), 0 not taken (w->b untouched), -1 given up with w->b
+ * overwritten. */
+static int cholesky_r(int64_t m, int64_t n, double *b, int *used) {
+  double *r1, *r2, *c, *x = b, *y = b + m * n;
+  SolaceCall(SolaceCalloc(n * n, &r1));
+  int status = SolaceCalloc(n * n, &r2), ok = 0;
+  if (!status) status = SolaceCalloc(n * n, &c);
+  if (!status) status = cholesky_pass(m, n, x, m, r1, 1, &ok);
+  *used = ok;
+  if (!status && ok) status = cholesky_pass(m, n, x, m, r2, 1, &ok);
+  if (!status && !ok && *used) *used = -1;
+  if (!status && ok) { /* R11 = R2 R1, R12 = Q1^T Y, Z = Y - Q1 R12 */
+    cblas_dtrmm(CblasColMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, (int)n, (int)n, 1,
+                r2, (int)n, r1, (int)n);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)n, (int)m, 1, x, (int)m, y,
+                (int)m, 0, c, (int)n);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)n, -1, x, (int)m, c,
+                (int)n, 1, y, (int)m);
+    status = r_factor(m, n, y, m);
+  }
+  for (int64_t j = 0; !status && ok && j < n; j++) /* R22 into r2, then assemble R */
+    for (int64_t i = 0; i < n; i++) r2[i + j * n] = i <= j ? y[i + j * m] : 0;
+  for (int64_t j = 0; !status && ok && j < n; j++)
+    for (int64_t i = 0; i < n; i++) {
+      x[i + j * m] = i <= j ? r1[i + j * n] : 0;
+      y[i + j * m] = c[i + j * n], y[n + i + j * m] = r2[i + j * n];
+    }
+  free(r1), free(r2), free(c);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+/* R factor of w->b = sqrt(W)[PsiX PsiY] by the path k->qr asks for (k->qr_used says which ran);
+ * rebuilds w->b when the Cholesky path gave up after overwriting it. */
+static int qr_factor(solace_koopman k, edmd_work *w) {
+  int64_t m = k->m, n = k->dict.n, min_rows = k->qr == SOLACE_KOOPMAN_QR_CHOLESKY ? 2 : 150;
+  int used = 0;
+  k->qr_used = SOLACE_KOOPMAN_QR_HOUSEHOLDER;
+  if (k->qr != SOLACE_KOOPMAN_QR_HOUSEHOLDER && m >= min_rows * n)
+    SolaceCall(cholesky_r(m, n, w->b, &used));
+  if (used == 1) {
+    k->qr_used = SOLACE_KOOPMAN_QR_CHOLESKY;
+    return SOLACE_SUCCESS;
+  }
+  if (used < 0) {
+    free(w->px), w->px = NULL;
+    SolaceCall(build_psi(k, w));
+  }
+  return r_factor(m, 2 * n, w->b, m);
+}
+
 /* QR of sqrt(W)[PsiX PsiY], rank r of R11, orthonormal basis; w->t = [R12; R22] basis ((p x r),
  * p rows of R). Sets k->r and returns p through *rows. */
 static int factor(solace_koopman k, edmd_work *w, int64_t *rows) {
   int64_t m = k->m, n = k->dict.n, p = m < 2 * n ? m : 2 * n, r = 0;
-  SolaceCall(r_factor(m, 2 * n, w->b, m));
+  SolaceCall(qr_factor(k, w));
   SolaceCall(r11_rank(k, w, &r));
   SolaceCall(orthonormal_basis(k, w, r));
   double *r2 = NULL; /* [R12; R22] (p x n), zero below the diagonal of R */
@@ -186,14 +259,8 @@ static int project(solace_koopman k, edmd_work *w, int64_t p) {
   return SOLACE_SUCCESS;
 }
 
-/* One eigenvalue and its place in LAPACK's output, for sorting. */
-typedef struct {
-  double re, im;
-  int64_t j;
-} eig_entry;
-
-static int eig_compare(const void *pa, const void *pb) {
-  const eig_entry *a = pa, *b = pb;
+int solace_koopman_eig_compare(const void *pa, const void *pb) {
+  const solace_koopman_eig_entry *a = pa, *b = pb;
   double ma = hypot(a->re, a->im), mb = hypot(b->re, b->im);
   if (ma != mb) return ma > mb ? -1 : 1;
   double aa = atan2(a->im, a->re), ab = atan2(b->im, b->re);
@@ -232,10 +299,10 @@ static int eigen(solace_koopman k, edmd_work *w) {
   int info = LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'V', (int)r, w->kcopy, (int)r, w->wr, w->wi, NULL,
                            1, w->ev, (int)r);
   if (info) return solace_error_lapack(info, "dgeev", __func__);
-  eig_entry *order;
+  solace_koopman_eig_entry *order;
   SolaceCall(SolaceCalloc(r, &order));
-  for (int64_t j = 0; j < r; j++) order[j] = (eig_entry){w->wr[j], w->wi[j], j};
-  qsort(order, (size_t)r, sizeof *order, eig_compare);
+  for (int64_t j = 0; j < r; j++) order[j] = (solace_koopman_eig_entry){w->wr[j], w->wi[j], j};
+  qsort(order, (size_t)r, sizeof *order, solace_koopman_eig_compare);
   int status = SolaceCalloc(2 * r, &k->lambda);
   if (!status) status = SolaceCalloc(2 * r * r, &k->c);
   for (int64_t a = 0; !status && a < r; a++) {
@@ -340,8 +407,9 @@ int solace_koopman_compute(solace_koopman koopman) {
     return solace_error_trace(status, __func__);
   }
   k->computed = 1;
-  solace_log(SOLACE_LOG_INFO, "koopman: M = %lld pairs, N = %lld functions, rank %lld",
-             (long long)k->m, (long long)n, (long long)k->r);
+  solace_log(SOLACE_LOG_INFO, "koopman: M = %lld pairs, N = %lld functions, rank %lld, %s QR",
+             (long long)k->m, (long long)n, (long long)k->r,
+             k->qr_used == SOLACE_KOOPMAN_QR_CHOLESKY ? "Cholesky" : "Householder");
   return SOLACE_SUCCESS;
 }
 

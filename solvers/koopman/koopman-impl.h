@@ -9,20 +9,26 @@
 /* A resolved dictionary: what solace_koopman_dict_eval() needs for a given
  * dimension d. */
 typedef struct {
-  int64_t d, n;          /* state dimension, number of functions */
-  int rbf;               /* 1: Gaussian RBFs, else products of 1-D families */
-  int64_t *kinds;        /* d 1-D families (products) */
-  int64_t *index_max;    /* d: largest 1-D function index per coordinate */
-  int64_t *multi;        /* n x d 1-D function indices, function k at multi[k*d ..] */
-  double *shift, *scale; /* d: u = (x - shift) / scale */
-  double *centres;       /* d x n RBF centres */
-  double width;          /* RBF scale s */
+  int64_t d, n;                    /* state dimension, number of functions */
+  int rbf;                         /* 1: Gaussian RBFs, else products of 1-D families */
+  int64_t *kinds;                  /* d 1-D families (products) */
+  int64_t *index_max;              /* d: largest 1-D function index per coordinate */
+  int64_t *multi;                  /* n x d 1-D function indices, function k at multi[k*d ..] */
+  double *shift, *scale;           /* d: u = (x - shift) / scale */
+  double *centres;                 /* d x n RBF centres */
+  double width;                    /* RBF scale s */
+  solace_koopman_dictionary_fn fn; /* a user dictionary when not NULL, with its ctx */
+  void *ctx;
 } solace_koopman_dict_t;
 
 struct solace_koopman_s {
   /* settings */
   int kind, truncation, method; /* method: a solace_koopman_method */
+  int qr, qr_used;              /* solace_koopman_qr: requested, used by the last compute */
   int64_t degree, n_kinds, n_scaling;
+  solace_koopman_dictionary_fn fn; /* user dictionary of fn_n functions (NULL: built-in) */
+  void *fn_ctx;
+  int64_t fn_n;
   int64_t *kinds;
   double *shift, *scale, rcond;
   /* data (d x m column-major each) and weights */
@@ -63,6 +69,15 @@ SOLACE_INTERN int solace_koopman_polar_factor(int64_t r, double *a);
 /* Checks that `k` holds the results of a compute (SOLACE_ERR_STATE otherwise),
  * naming `func` in the message. */
 SOLACE_INTERN int solace_koopman_check_computed(solace_koopman k, const char *func);
+
+/* One eigenvalue and its place in LAPACK's output, for sorting. */
+typedef struct {
+  double re, im;
+  int64_t j;
+} solace_koopman_eig_entry;
+
+/* qsort order of solace_koopman_eig_entry: modulus descending, then argument ascending. */
+SOLACE_INTERN int solace_koopman_eig_compare(const void *pa, const void *pb);
 
 /* Releases what a dictionary holds. */
 SOLACE_INTERN void solace_koopman_dict_free(solace_koopman_dict_t *dict);

@@ -50,6 +50,18 @@ int solace_koopman_set_dictionary(solace_koopman koopman, int kind, int64_t degr
               "degree (or number of RBF centres) %lld is too small", (long long)degree);
   solace_koopman_results_free(koopman);
   koopman->kind = kind, koopman->degree = degree, koopman->truncation = truncation;
+  koopman->fn = NULL, koopman->fn_ctx = NULL, koopman->fn_n = 0;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_set_dictionary_fn(solace_koopman koopman, int64_t n,
+                                     solace_koopman_dictionary_fn fn, void *ctx) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  SolaceCheckNotNull(fn);
+  SolaceCheck(n >= 1, SOLACE_ERR_ARG, "n = %lld dictionary functions", (long long)n);
+  solace_koopman_results_free(koopman);
+  koopman->fn = fn, koopman->fn_ctx = ctx, koopman->fn_n = n;
   return SOLACE_SUCCESS;
 }
 
@@ -113,6 +125,24 @@ int solace_koopman_set_method(solace_koopman koopman, int method) {
               "unknown method %d (SOLACE_KOOPMAN_EDMD = 0 or SOLACE_KOOPMAN_MPEDMD = 1)", method);
   solace_koopman_results_free(koopman);
   koopman->method = method;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_set_qr(solace_koopman koopman, int qr) {
+  solace_error_clear();
+  SolaceCheckNotNull(koopman);
+  SolaceCheck(qr >= SOLACE_KOOPMAN_QR_AUTO && qr <= SOLACE_KOOPMAN_QR_CHOLESKY, SOLACE_ERR_ARG,
+              "unknown QR %d (SOLACE_KOOPMAN_QR_AUTO = 0, _HOUSEHOLDER = 1 or _CHOLESKY = 2)", qr);
+  solace_koopman_results_free(koopman);
+  koopman->qr = qr;
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_get_qr(solace_koopman koopman, int *qr) {
+  solace_error_clear();
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
+  SolaceCheckNotNull(qr);
+  *qr = koopman->qr_used;
   return SOLACE_SUCCESS;
 }
 

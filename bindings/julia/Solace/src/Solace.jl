@@ -26,7 +26,7 @@ export SolaceError, Store, Pde, Generate, Skr, CSR, destroy!, initialize, finali
        get_attribute_double, get_attribute_int, sample, solve, run!, summary_figures,
        solve_sequence, set_features!, solve_order, store_grid, store_count, store_family,
        Implicit, implicit_jvp, implicit_vjp, implicit_jacobian, implicit_report,
-       Bcd, bcd_fit, bcd_history
+       Bcd, bcd_fit, bcd_history, koopman_eigenvalues
 
 # ---- finding the library -----------------------------------------------------------------------
 
@@ -785,6 +785,72 @@ function bcd_fit(value, gradient, lipschitz::Vector{Float64}; hessvec = nothing,
         end
     end
     return x, b
+end
+
+# ---- Koopman: a Julia function as EDMD dictionary ----------------------------------------------
+
+mutable struct _Dictionary
+    f::Any
+    error::Any
+end
+
+function _koopman_dictionary(m::Int64, d::Int64, x::Ptr{Cdouble}, ldx::Int64, n::Int64,
+                             psi::Ptr{Cdouble}, ldpsi::Int64, ctx::Ptr{Cvoid})::Cint
+    state = unsafe_pointer_to_objref(ctx)::_Dictionary
+    try
+        X = unsafe_wrap(Array, x, (ldx, m))
+        P = unsafe_wrap(Array, psi, (ldpsi, n))
+        for j in 1:m
+            v = state.f(X[1:d, j])
+            length(v) == n || error("the dictionary gave $(length(v)) values, not $n")
+            P[j, :] .= v
+        end
+        return Cint(0)
+    catch e
+        state.error = e
+        return SOLACE_ERR_ARG
+    end
+end
+
+"""
+    koopman_eigenvalues(f, n, X, Y; rcond = 1e-12) -> (lambda, residuals)
+
+EDMD eigenvalues (sorted by modulus, largest first) and their ResDMD residuals for the snapshot
+pairs X -> Y (d x M matrices, one snapshot per column) with the dictionary of n functions given by
+the Julia function `f(x::Vector{Float64})` returning n values. An exception thrown by `f` is
+rethrown here, never through C.
+"""
+function koopman_eigenvalues(f, n::Integer, X::Matrix{Float64}, Y::Matrix{Float64};
+                             rcond::Real = 1e-12)
+    fn = @cfunction(_koopman_dictionary, Cint, (Int64, Int64, Ptr{Cdouble}, Int64, Int64,
+                                                Ptr{Cdouble}, Int64, Ptr{Cvoid}))
+    size(X) == size(Y) || throw(ArgumentError("X and Y differ in size"))
+    state = _Dictionary(f, nothing)
+    d, m = size(X)
+    h = Ref{Ptr{Cvoid}}(C_NULL)
+    check(L.solace_koopman_create(h))
+    try
+        GC.@preserve state begin
+            check(L.solace_koopman_set_dictionary_fn(h[], n, fn, pointer_from_objref(state)))
+            check(L.solace_koopman_set_rcond(h[], rcond))
+            check(L.solace_koopman_set_data(h[], d, m, X, d, m, Y, d, C_NULL))
+            try
+                check(L.solace_koopman_compute(h[]))
+            catch e
+                state.error === nothing || throw(state.error)
+                rethrow()
+            end
+        end
+        r = Ref{Int64}(0)
+        check(L.solace_koopman_get_size(h[], C_NULL, r))
+        lambda = zeros(2 * r[])
+        residuals = zeros(r[])
+        check(L.solace_koopman_get_eigenvalues(h[], lambda))
+        check(L.solace_koopman_get_residuals(h[], residuals))
+        return complex.(lambda[1:2:end], lambda[2:2:end]), residuals
+    finally
+        L.solace_koopman_destroy(h)
+    end
 end
 
 end # module

@@ -63,6 +63,13 @@ const SOLACE_KOOPMAN_FILTER_BUMP = Cint(3)  # exp(1 - 1 / (1 - x^2)) (smooth)
 # enum solace_koopman_method
 const SOLACE_KOOPMAN_EDMD = Cint(0)  # EDMD: the least-squares K = G^+ A (default)
 const SOLACE_KOOPMAN_MPEDMD = Cint(1)  # mpEDMD: the unitary polar factor of the whitened A
+# enum solace_koopman_kernel
+const SOLACE_KOOPMAN_KERNEL_GAUSSIAN = Cint(0)  # exp(-|x - y|^2 / s^2), s = param > 0
+const SOLACE_KOOPMAN_KERNEL_POLYNOMIAL = Cint(1)  # (1 + x . y)^p, p = param, an integer >= 1
+# enum solace_koopman_qr
+const SOLACE_KOOPMAN_QR_AUTO = Cint(0)  # Cholesky QR for tall data when safe, else Householder
+const SOLACE_KOOPMAN_QR_HOUSEHOLDER = Cint(1)  # always Householder (TSQR for tall data)
+const SOLACE_KOOPMAN_QR_CHOLESKY = Cint(2)  # Cholesky QR whenever safe, else Householder
 # enum solace_implicit_kind
 const SOLACE_IMPLICIT_ROOT = Cint(0)  # F(x, theta) = 0
 const SOLACE_IMPLICIT_FIXED_POINT = Cint(1)  # x = T(x, theta), i.e. F = T - x
@@ -161,6 +168,17 @@ const SOLACE_NODE_REG_STEP_SOLVER = Cint(1)  # the forward solve's accepted step
 #     Ptr{Ptr{Int64}}, Ptr{Ptr{Cdouble}}, Ptr{Cdouble}, Ptr{Cvoid}); make one with @cfunction(f,
 #     Cint, solace_skr_system_fn_argtypes)
 const solace_skr_system_fn_argtypes = (Int64, Ptr{Int64}, Ptr{Ptr{Int64}}, Ptr{Ptr{Int64}}, Ptr{Ptr{Cdouble}}, Ptr{Cdouble}, Ptr{Cvoid})
+
+# A user dictionary: fills psi (m x n, column-major, leading dimension ldpsi >= m)
+# with psi(j, k) = psi_k(x_j), the n dictionary functions at the m points x_j
+# (the columns of x: d x m, leading dimension ldx >= d). Returns 0 on success;
+# a nonzero value stops the computation with ::SOLACE_ERR_ARG and a message
+# naming the value. ctx is the pointer given to
+# solace_koopman_set_dictionary_fn().
+# callback solace_koopman_dictionary_fn: returns Cint, arguments (Int64, Int64, Ptr{Cdouble}, Int64,
+#     Int64, Ptr{Cdouble}, Int64, Ptr{Cvoid}); make one with @cfunction(f, Cint,
+#     solace_koopman_dictionary_fn_argtypes)
+const solace_koopman_dictionary_fn_argtypes = (Int64, Int64, Ptr{Cdouble}, Int64, Int64, Ptr{Cdouble}, Int64, Ptr{Cvoid})
 
 # Evaluates out = F(x, theta) (root) or T(x, theta) (fixed point), n entries.
 # callback solace_implicit_map_fn: returns Cint, arguments (Int64, Int64, Ptr{Cdouble},
@@ -965,6 +983,77 @@ end
 # C (koopman.h): int solace_koopman_set_method(solace_koopman koopman, int method)
 function solace_koopman_set_method(koopman, method)
     ccall((:solace_koopman_set_method, libsolace()), Cint, (Ptr{Cvoid}, Cint), koopman, method)
+end
+
+# Uses the callback fn as the dictionary of n functions, in place of the
+# built-in kinds (solace_koopman_set_dictionary() switches back). The values
+# are taken as they are (no scaling); non-finite values stop the computation
+# with ::SOLACE_ERR_ARG naming the entry. fn and ctx must stay valid while
+# the estimator computes or evaluates eigenfunctions.
+# @return ::SOLACE_ERR_ARG for NULL koopman or fn, or n < 1. Forgets the
+# results of the last compute.
+# C (koopman.h): int solace_koopman_set_dictionary_fn(solace_koopman koopman, int64_t n,
+#     solace_koopman_dictionary_fn fn, void *ctx)
+function solace_koopman_set_dictionary_fn(koopman, n, fn, ctx)
+    ccall((:solace_koopman_set_dictionary_fn, libsolace()), Cint, (Ptr{Cvoid}, Int64, Ptr{Cvoid}, Ptr{Cvoid}), koopman, n, fn, ctx)
+end
+
+# Chooses the QR factorization of B = sqrt(W) [PsiX PsiY] (M x 2N) behind
+# every result (a ::solace_koopman_qr). Householder (LAPACK dgeqrf, by blocks
+# of rows and the stacked R factors for tall data) is backward stable for any
+# data. The Cholesky path: R11 from CholQR2 of X = sqrt(W) PsiX (dsyrk,
+# dpotrf, dtrsm, twice: Q1 orthonormal to rounding when cond(X) < ~1e7), then
+# one block Gram-Schmidt step of Y = sqrt(W) PsiY against Q1 (R12 = Q1^T Y,
+# Z = Y - Q1 R12) and the Householder R factor of Z gives R22. PsiY is not
+# Cholesky-factored because [PsiX PsiY] is rank deficient for every dictionary
+# holding the constant function. Criterion: the Cholesky path is taken only
+# when the first dpotrf of X^T X succeeds and the LAPACK dtrcon estimate of
+# the 1-norm condition number of its factor (an estimate of cond(X)) is at
+# most 1e6; otherwise Householder is used. SOLACE_KOOPMAN_QR_AUTO (default)
+# tries Cholesky only for very tall data (M >= 150 N, where it was measured faster),
+# SOLACE_KOOPMAN_QR_CHOLESKY whenever M >= 2N. solace_koopman_get_qr() tells which was used.
+# @return ::SOLACE_ERR_ARG for another value. Forgets the results of the last
+# compute.
+# C (koopman.h): int solace_koopman_set_qr(solace_koopman koopman, int qr)
+function solace_koopman_set_qr(koopman, qr)
+    ccall((:solace_koopman_set_qr, libsolace()), Cint, (Ptr{Cvoid}, Cint), koopman, qr)
+end
+
+# Kernel EDMD (Williams, Rowley, Kevrekidis 2015): the eigenvalues of the
+# Koopman matrix in the feature space of a kernel, from the M x M Gram
+# matrices G_ij = w_i^1/2 w_j^1/2 k(x_i, x_j) and A_ij = w_i^1/2 w_j^1/2
+# k(y_i, x_j) only. With the eigen-decomposition G = Q S^2 Q^T (dsyevd), the
+# rank r keeps the S_i > rcond S_1, and K = (S_r^-1 Q_r^T) A (Q_r S_r^-1) (r x
+# r, dgeev). Its eigenvalues are those of EDMD with the kernel's (possibly
+# infinite) feature map as dictionary, restricted to the span of the data:
+# the polynomial kernel of degree p spans the monomials of total degree <= p.
+# Costs O(M^2 d + M^3): meant for M up to a few thousand with many features.
+# @param kernel  a ::solace_koopman_kernel
+# @param param   the Gaussian width s (> 0) or the polynomial degree p (an
+#                integer in [1, 64])
+# @param d, m    state dimension and number of snapshot pairs (>= 1 each)
+# @param x, y    d x m column-major (leading dimensions ldx, ldy >= d), finite
+# @param weights m quadrature weights (finite, >= 0, positive sum), or NULL
+#                for 1/M
+# @param rcond   relative truncation of the singular values S, in [0, 1)
+# @param rank    out: r
+# @param lambda  out: the r eigenvalues (re, im), room for 2m doubles,
+#                sorted by modulus (largest first), then by argument
+# @return ::SOLACE_ERR_ARG for a bad kernel or parameter, NULL pointers, bad
+# sizes, non-finite data or bad weights; ::SOLACE_ERR_MEM.
+# C (koopman.h): int solace_koopman_kernel_edmd(int kernel, double param, int64_t d, int64_t m,
+#     const double *x, int64_t ldx, const double *y, int64_t ldy, const double *weights, double
+#     rcond, int64_t *rank, double *lambda)
+function solace_koopman_kernel_edmd(kernel, param, d, m, x, ldx, y, ldy, weights, rcond, rank, lambda)
+    ccall((:solace_koopman_kernel_edmd, libsolace()), Cint, (Cint, Cdouble, Int64, Int64, Ptr{Cdouble}, Int64, Ptr{Cdouble}, Int64, Ptr{Cdouble}, Cdouble, Ptr{Int64}, Ptr{Cdouble}), kernel, param, d, m, x, ldx, y, ldy, weights, rcond, rank, lambda)
+end
+
+# The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY
+# or ::SOLACE_KOOPMAN_QR_HOUSEHOLDER.
+# @return ::SOLACE_ERR_STATE before a compute.
+# C (koopman.h): int solace_koopman_get_qr(solace_koopman koopman, int *qr)
+function solace_koopman_get_qr(koopman, qr)
+    ccall((:solace_koopman_get_qr, libsolace()), Cint, (Ptr{Cvoid}, Ptr{Cint}), koopman, qr)
 end
 
 # Gives the snapshot pairs (copied).
