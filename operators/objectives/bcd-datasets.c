@@ -147,7 +147,8 @@ static int build_fit(int which, uint64_t seed, int64_t m, int64_t n, bcd_objecti
   return status;
 }
 
-/* 100 (n/25 + 1 below 2000 nodes) distinct labelled nodes of n, with values +-1 or from the moon of each node. */
+/* 100 (n/25 + 1 below 2000 nodes) distinct labelled nodes of n, with values +-1 or from the moon of
+ * each node. */
 static int choose_labels(uint64_t seed, int64_t n, int64_t nl, int64_t *labelled, double *values,
                          const double *moon) {
   double *u;
