@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "solace.h"
 
@@ -55,6 +56,32 @@ static inline int test_finish(const char *name) {
   else
     printf("%s: passed\n", name);
   return test_failures ? 1 : 0;
+}
+
+/* One named case of a test program that runs a single case per ctest entry. */
+typedef struct {
+  const char *name;
+  int (*run)(void); /* non-zero: stop, counted as a failure */
+} test_case;
+
+/* main() of such a program: initializes Solace, runs the case named by argv[1], finalizes and
+ * gives the exit status; an unknown name fails with the list of known ones. */
+static inline int test_run_case(int argc, char **argv, const char *program, const test_case *cases,
+                                int count) {
+  const char *which = argc > 1 ? argv[1] : "";
+  TEST_CALL(solace_initialize(&argc, &argv));
+  int k = 0;
+  while (k < count && strcmp(which, cases[k].name)) k++;
+  if (k == count) {
+    fprintf(stderr, "%s: unknown case '%s'; known:", program, which);
+    for (int j = 0; j < count; j++) fprintf(stderr, " %s", cases[j].name);
+    fputc('\n', stderr);
+    test_failures++;
+  } else if (cases[k].run() && !test_failures) {
+    test_failures++;
+  }
+  TEST_CALL(solace_finalize());
+  return test_finish(program);
 }
 
 #endif

@@ -567,20 +567,7 @@ static int test_mpi(void) {
 }
 
 int main(int argc, char **argv) {
-  const char *which = argc > 1 ? argv[1] : "";
-  TEST_CALL(solace_initialize(&argc, &argv));
-  int stop = 0;
-  if (!strcmp(which, "cg"))
-    stop = test_cg();
-  else if (!strcmp(which, "network"))
-    stop = test_network();
-  else if (!strcmp(which, "errors"))
-    stop = test_errors();
-  else if (!strcmp(which, "mpi"))
-    stop = test_mpi();
-  else
-    TEST_ASSERT(0, "unknown case '%s' (cg, network, errors, mpi)", which);
-  if (stop && !test_failures) test_failures++;
-  TEST_CALL(solace_finalize());
-  return test_finish("t-dcdm");
+  static const test_case cases[] = {
+      {"cg", test_cg}, {"network", test_network}, {"errors", test_errors}, {"mpi", test_mpi}};
+  return test_run_case(argc, argv, "t-dcdm", cases, (int)(sizeof cases / sizeof cases[0]));
 }

@@ -266,22 +266,10 @@ static int test_errors(void) {
 }
 
 int main(int argc, char **argv) {
-  const char *which = argc > 1 ? argv[1] : "";
-  TEST_CALL(solace_initialize(&argc, &argv));
-  int stop = 0;
-  if (!strcmp(which, "lanczos"))
-    stop = test_lanczos();
-  else if (!strcmp(which, "loss"))
-    stop = test_loss();
-  else if (!strcmp(which, "run"))
-    stop = test_run();
-  else if (!strcmp(which, "errors"))
-    stop = test_errors();
-  else if (!strcmp(which, "shipped"))
-    stop = test_shipped();
-  else
-    TEST_ASSERT(0, "unknown case '%s' (lanczos, loss, run, errors, shipped)", which);
-  if (stop && !test_failures) test_failures++;
-  TEST_CALL(solace_finalize());
-  return test_finish("t-train");
+  static const test_case cases[] = {{"lanczos", test_lanczos},
+                                    {"loss", test_loss},
+                                    {"run", test_run},
+                                    {"errors", test_errors},
+                                    {"shipped", test_shipped}};
+  return test_run_case(argc, argv, "t-train", cases, (int)(sizeof cases / sizeof cases[0]));
 }

@@ -337,20 +337,9 @@ static int test_errors(void) {
 }
 
 int main(int argc, char **argv) {
-  const char *which = argc > 1 ? argv[1] : "";
-  TEST_CALL(solace_initialize(&argc, &argv));
-  int stop = 0;
-  if (!strcmp(which, "spectrum"))
-    stop = test_spectrum();
-  else if (!strcmp(which, "structure"))
-    stop = test_structure();
-  else if (!strcmp(which, "solve"))
-    stop = test_solve();
-  else if (!strcmp(which, "errors"))
-    stop = test_errors();
-  else
-    TEST_ASSERT(0, "unknown case '%s' (spectrum, structure, solve, errors)", which);
-  if (stop && !test_failures) test_failures++;
-  TEST_CALL(solace_finalize());
-  return test_finish("t-obstacle");
+  static const test_case cases[] = {{"spectrum", test_spectrum},
+                                    {"structure", test_structure},
+                                    {"solve", test_solve},
+                                    {"errors", test_errors}};
+  return test_run_case(argc, argv, "t-obstacle", cases, (int)(sizeof cases / sizeof cases[0]));
 }
