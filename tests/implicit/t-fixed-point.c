@@ -28,50 +28,47 @@ static void slope(const double *x, const double *theta, double *s) {
   for (int i = 0; i < N; i++) s[i] = 1 - tanh(s[i]) * tanh(s[i]);
 }
 
+/* out = diag(s) M v (M is N x cols) or, transposed, out = M^T diag(s) v: the products of T
+ * with the slope s of tanh at (x, theta). */
+static void scaled_product(const double *M, int cols, int transposed, const double *x,
+                           const double *theta, const double *v, double *out) {
+  double s[N];
+  slope(x, theta, s);
+  for (int k = 0; k < (transposed ? cols : N); k++) out[k] = 0;
+  for (int i = 0; i < N; i++)
+    for (int j = 0; j < cols; j++) {
+      if (transposed)
+        out[j] += M[i + j * N] * s[i] * v[i];
+      else
+        out[i] += s[i] * M[i + j * N] * v[j];
+    }
+}
+
 static int dx(int64_t n, int64_t p, const double *x, const double *theta, const double *v,
               double *out, void *ctx) {
-  double s[N];
   (void)n, (void)p, (void)ctx;
-  slope(x, theta, s);
-  for (int i = 0; i < N; i++) {
-    out[i] = 0;
-    for (int j = 0; j < N; j++) out[i] += s[i] * W[i + j * N] * v[j];
-  }
+  scaled_product(W, N, 0, x, theta, v, out);
   return 0;
 }
 
 static int dx_t(int64_t n, int64_t p, const double *x, const double *theta, const double *v,
                 double *out, void *ctx) {
-  double s[N];
   (void)n, (void)p, (void)ctx;
-  slope(x, theta, s);
-  for (int j = 0; j < N; j++) {
-    out[j] = 0;
-    for (int i = 0; i < N; i++) out[j] += W[i + j * N] * s[i] * v[i];
-  }
+  scaled_product(W, N, 1, x, theta, v, out);
   return 0;
 }
 
 static int dtheta(int64_t n, int64_t p, const double *x, const double *theta, const double *t,
                   double *out, void *ctx) {
-  double s[N];
   (void)n, (void)p, (void)ctx;
-  slope(x, theta, s);
-  for (int i = 0; i < N; i++) {
-    out[i] = 0;
-    for (int k = 0; k < P; k++) out[i] += s[i] * U[i + k * N] * t[k];
-  }
+  scaled_product(U, P, 0, x, theta, t, out);
   return 0;
 }
 
 static int dtheta_t(int64_t n, int64_t p, const double *x, const double *theta, const double *v,
                     double *out, void *ctx) {
-  double s[N];
   (void)n, (void)p, (void)ctx;
-  slope(x, theta, s);
-  for (int k = 0; k < P; k++) out[k] = 0;
-  for (int i = 0; i < N; i++)
-    for (int k = 0; k < P; k++) out[k] += U[i + k * N] * s[i] * v[i];
+  scaled_product(U, P, 1, x, theta, v, out);
   return 0;
 }
 
