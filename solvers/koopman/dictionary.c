@@ -1,5 +1,5 @@
 /* Koopman dictionaries: products of 1-D families (monomials, Legendre, Hermite
- * functions, Fourier) under total-degree or tensor truncation, and Gaussian
+ * functions, Fourier) under total-degree, tensor or hyperbolic-cross truncation, and Gaussian
  * RBFs with k-means centres. */
 #include "solvers/koopman/koopman-impl.h"
 
@@ -73,12 +73,15 @@ static int product_setup(solace_koopman k, solace_koopman_dict_t *dict) {
   for (int64_t deg = 0; deg <= k->degree * d; deg++) { /* by degree, odometer order within */
     memset(idx, 0, sizeof(int64_t) * d);
     for (int64_t c = 0; c < total; c++) {
-      int64_t sum = 0, max = 0;
+      int64_t sum = 0, max = 0, prod = 1;
       for (int64_t i = 0; i < d; i++) {
         int64_t di = family_degree(dict->kinds[i], idx[i]);
         sum += di, max = di > max ? di : max;
+        prod = prod > k->degree + 1 ? prod : prod * (1 + di); /* stops growing once too big */
       }
-      int ok = k->truncation == SOLACE_KOOPMAN_TENSOR ? max <= k->degree : sum <= k->degree;
+      int ok = k->truncation == SOLACE_KOOPMAN_TENSOR       ? max <= k->degree
+               : k->truncation == SOLACE_KOOPMAN_HYPERBOLIC ? prod <= k->degree + 1
+                                                            : sum <= k->degree;
       if (ok && sum == deg) memcpy(keep + d * n++, idx, sizeof(int64_t) * d);
       for (int64_t i = d - 1; i >= 0; i--) { /* last coordinate varies fastest */
         if (++idx[i] <= dict->index_max[i]) break;
@@ -184,6 +187,9 @@ int solace_koopman_dict_setup(solace_koopman k, solace_koopman_dict_t *dict) {
   solace_koopman_dict_free(dict);
   dict->d = d;
   if (k->fn) {
+    SolaceCheck(!k->kdict || k->kdict->d == d, SOLACE_ERR_ARG,
+                "the kernel dictionary was learned in dimension %lld, the data have dimension %lld",
+                (long long)(k->kdict ? k->kdict->d : 0), (long long)d);
     dict->fn = k->fn, dict->ctx = k->fn_ctx, dict->n = k->fn_n;
     return SOLACE_SUCCESS;
   }
