@@ -2008,14 +2008,18 @@ module solace_c
     ! infinite) feature map as dictionary, restricted to the span of the data:
     ! the polynomial kernel of degree p spans the monomials of total degree <= p.
     ! Costs O(M^2 d + M^3): meant for M up to a few thousand with many features.
+    ! Eigenvalues only: solace_koopman_set_dictionary_kernel() gives the same
+    ! method with residuals, eigenfunctions and pseudospectra.
     ! @param kernel  a ::solace_koopman_kernel
-    ! @param param   the Gaussian width s (> 0) or the polynomial degree p (an
-    !                integer in [1, 64])
+    ! @param param   the Gaussian or Laplacian width s (> 0) or the polynomial
+    !                degree p (an integer in [1, 64])
     ! @param d, m    state dimension and number of snapshot pairs (>= 1 each)
     ! @param x, y    d x m column-major (leading dimensions ldx, ldy >= d), finite
     ! @param weights m quadrature weights (finite, >= 0, positive sum), or NULL
     !                for 1/M
-    ! @param rcond   relative truncation of the singular values S, in [0, 1)
+    ! @param rcond   relative truncation of the singular values S, in [0, 1); S_i
+    !                are square roots of the eigenvalues of G, so rcond below ~1e-7
+    !                keeps rounding-level directions (noise eigenvalues)
     ! @param rank    out: r
     ! @param lambda  out: the r eigenvalues (re, im), room for 2m doubles,
     !                sorted by modulus (largest first), then by argument

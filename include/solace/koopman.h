@@ -64,7 +64,8 @@ enum solace_koopman_dict {
 enum solace_koopman_truncation {
   SOLACE_KOOPMAN_TOTAL_DEGREE = 0, /**< sum_i n_i <= degree */
   SOLACE_KOOPMAN_TENSOR = 1,       /**< max_i n_i <= degree */
-  SOLACE_KOOPMAN_HYPERBOLIC = 2    /**< hyperbolic cross: prod_i (1 + n_i) <= degree + 1 */
+  SOLACE_KOOPMAN_HYPERBOLIC = 2    /**< hyperbolic cross: prod_i (1 + n_i) <= degree + 1 (a Fourier
+                                      degree n_i is the frequency of cos, sin) */
 };
 
 /** Filters of the moment form of the spectral measure (phi on [0, 1], phi(0) = 1,
@@ -225,14 +226,18 @@ SOLACE_EXPORT int solace_koopman_set_qr(solace_koopman koopman, int qr);
  * infinite) feature map as dictionary, restricted to the span of the data:
  * the polynomial kernel of degree p spans the monomials of total degree <= p.
  * Costs O(M^2 d + M^3): meant for M up to a few thousand with many features.
+ * Eigenvalues only: solace_koopman_set_dictionary_kernel() gives the same
+ * method with residuals, eigenfunctions and pseudospectra.
  * @param kernel  a ::solace_koopman_kernel
- * @param param   the Gaussian width s (> 0) or the polynomial degree p (an
- *                integer in [1, 64])
+ * @param param   the Gaussian or Laplacian width s (> 0) or the polynomial
+ *                degree p (an integer in [1, 64])
  * @param d, m    state dimension and number of snapshot pairs (>= 1 each)
  * @param x, y    d x m column-major (leading dimensions ldx, ldy >= d), finite
  * @param weights m quadrature weights (finite, >= 0, positive sum), or NULL
  *                for 1/M
- * @param rcond   relative truncation of the singular values S, in [0, 1)
+ * @param rcond   relative truncation of the singular values S, in [0, 1); S_i
+ *                are square roots of the eigenvalues of G, so rcond below ~1e-7
+ *                keeps rounding-level directions (noise eigenvalues)
  * @param rank    out: r
  * @param lambda  out: the r eigenvalues (re, im), room for 2m doubles,
  *                sorted by modulus (largest first), then by argument

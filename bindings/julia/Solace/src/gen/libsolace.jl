@@ -55,7 +55,7 @@ const SOLACE_KOOPMAN_DICT_RBF = Cint(4)  # Gaussian RBFs exp(-|x - c|^2 / s^2), 
 # enum solace_koopman_truncation
 const SOLACE_KOOPMAN_TOTAL_DEGREE = Cint(0)  # sum_i n_i <= degree
 const SOLACE_KOOPMAN_TENSOR = Cint(1)  # max_i n_i <= degree
-const SOLACE_KOOPMAN_HYPERBOLIC = Cint(2)  # hyperbolic cross: prod_i (1 + n_i) <= degree + 1
+const SOLACE_KOOPMAN_HYPERBOLIC = Cint(2)  # hyperbolic cross: prod_i (1 + n_i) <= degree + 1 (a Fourier degree n_i is the frequency of cos, sin)
 # enum solace_koopman_filter
 const SOLACE_KOOPMAN_FILTER_FEJER = Cint(0)  # 1 - x (first order)
 const SOLACE_KOOPMAN_FILTER_COSINE = Cint(1)  # (1 + cos(pi x)) / 2 (second order)
@@ -1030,14 +1030,18 @@ end
 # infinite) feature map as dictionary, restricted to the span of the data:
 # the polynomial kernel of degree p spans the monomials of total degree <= p.
 # Costs O(M^2 d + M^3): meant for M up to a few thousand with many features.
+# Eigenvalues only: solace_koopman_set_dictionary_kernel() gives the same
+# method with residuals, eigenfunctions and pseudospectra.
 # @param kernel  a ::solace_koopman_kernel
-# @param param   the Gaussian width s (> 0) or the polynomial degree p (an
-#                integer in [1, 64])
+# @param param   the Gaussian or Laplacian width s (> 0) or the polynomial
+#                degree p (an integer in [1, 64])
 # @param d, m    state dimension and number of snapshot pairs (>= 1 each)
 # @param x, y    d x m column-major (leading dimensions ldx, ldy >= d), finite
 # @param weights m quadrature weights (finite, >= 0, positive sum), or NULL
 #                for 1/M
-# @param rcond   relative truncation of the singular values S, in [0, 1)
+# @param rcond   relative truncation of the singular values S, in [0, 1); S_i
+#                are square roots of the eigenvalues of G, so rcond below ~1e-7
+#                keeps rounding-level directions (noise eigenvalues)
 # @param rank    out: r
 # @param lambda  out: the r eigenvalues (re, im), room for 2m doubles,
 #                sorted by modulus (largest first), then by argument
