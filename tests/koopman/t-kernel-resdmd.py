@@ -17,11 +17,30 @@ numpy.linalg.eigvals of the same r x r matrix: 1e-8 (its eigenvalues cluster nea
 are sensitive; measured 3.6e-10)."""
 import ctypes as C
 import os
+import subprocess
 import sys
 
 import numpy as np
 
-lib = C.CDLL(os.path.join(os.environ.get("SOLACE_BUILD", "build"), "libsolace.so"))
+LIBRARY = os.path.join(os.environ.get("SOLACE_BUILD", "build"), "libsolace.so")
+
+
+def preload_sanitizers():
+    """A sanitizer build's libsolace.so needs its runtime loaded first: run again with LD_PRELOAD
+    (leak checking off: it would report the interpreter's own allocations)."""
+    if os.environ.get("SOLACE_SANITIZER_PRELOADED"):
+        return
+    deps = subprocess.run(["ldd", LIBRARY], capture_output=True, text=True).stdout.splitlines()
+    runtimes = [line.split("=>")[1].split()[0] for line in deps
+                if "=>" in line and ("libasan" in line or "libubsan" in line)]
+    if runtimes:
+        env = dict(os.environ, SOLACE_SANITIZER_PRELOADED="1", LD_PRELOAD=":".join(runtimes),
+                   ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+
+preload_sanitizers()
+lib = C.CDLL(LIBRARY)
 DP, I64 = C.POINTER(C.c_double), C.c_int64
 lib.solace_error_message.restype = C.c_char_p
 
