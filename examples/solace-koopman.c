@@ -13,7 +13,9 @@
  * verified spectrum, attributes bound, eps, measure_preserving); with -measure /measure/theta,
  * /measure/density [A] and mpEDMD's atoms /measure/atoms_theta, /measure/atoms_weight [N]. Root
  * attributes record the options. -method mpedmd uses measure-preserving EDMD (eigenvalues on the
- * unit circle, residuals still ResDMD's); -delays n embeds the state (x_t, .., x_{t-n}).
+ * unit circle, residuals still ResDMD's); -delays n embeds the state (x_t, .., x_{t-n});
+ * -kernel K replaces -dict by kernelized ResDMD (a dictionary learned by kernel EDMD on
+ * -kernel_learn of the pairs, EDMD and residuals on the others).
  */
 #include "solace.h"
 
@@ -30,8 +32,9 @@
 /* The command line of one run. */
 typedef struct {
   const char *system, *input, *output, *dict, *truncation, *grid_box, *method, *measure, *filter;
-  double dt, box, rcond, residual_tol, verify_grid, epsilon;
-  int64_t ntraj, steps, seed, degree, grid, delays, observable, moments, angles;
+  const char *kernel;
+  double dt, box, rcond, residual_tol, verify_grid, epsilon, kernel_param, kernel_rcond;
+  int64_t ntraj, steps, seed, degree, grid, delays, observable, moments, angles, kernel_n, learn;
   int pseudospectra, quiet, system_given, isometry;
 } options;
 
@@ -60,6 +63,15 @@ static const option_doc docs[] = {
      "product truncation: total (sum of degrees <= D), tensor (max <= D)\n"
      "                             or hyperbolic (prod (1 + degree) <= D + 1)"},
     {"delays", "n", "0", "time-delay embedding: the state is (x_t, x_{t-1}, .., x_{t-n})"},
+    {"kernel", "K", "off",
+     "kernelized ResDMD instead of -dict: gaussian, laplacian or polynomial;\n"
+     "                             a dictionary learned on -kernel_learn pairs, EDMD on the rest"},
+    {"kernel_param", "P", "1", "kernel width (polynomial: the degree, an integer)"},
+    {"kernel_n", "n", "20", "eigenvectors of kernel EDMD kept (a conjugate pair whole)"},
+    {"kernel_learn", "L", "auto",
+     "learning pairs, evenly spread over all pairs (default min(M/2, 1000))"},
+    {"kernel_rcond", "R", "1e-6",
+     "kernel EDMD: relative cut of the square roots of G's eigenvalues"},
     {"method", "M", "edmd",
      "edmd (least squares) or mpedmd (measure-preserving EDMD: the\n"
      "                             unitary polar factor, eigenvalues on the unit circle)"},
@@ -161,6 +173,13 @@ static int take(options *opt, const char *name, const char *value) {
   if (!strcmp(name, "isometry")) return opt->isometry = 1, 0;
   if (!strcmp(name, "measure")) return opt->measure = value, 0;
   if (!strcmp(name, "filter")) return opt->filter = value, 0;
+  if (!strcmp(name, "kernel")) return opt->kernel = value, 0;
+  if (!strcmp(name, "kernel_param"))
+    return parse_real(name, value, 1e-300, big, 0, &opt->kernel_param);
+  if (!strcmp(name, "kernel_rcond")) return parse_real(name, value, 0, 1, 1, &opt->kernel_rcond);
+  if (!strcmp(name, "kernel_n")) return parse_int(name, value, 1, 1000000, &opt->kernel_n);
+  if (!strcmp(name, "kernel_learn"))
+    return parse_int(name, value, 1, INT64_C(1) << 40, &opt->learn);
   if (!strcmp(name, "verify_grid"))
     return parse_real(name, value, 1e-300, big, 0, &opt->verify_grid);
   if (!strcmp(name, "epsilon")) return parse_real(name, value, 1e-300, big, 0, &opt->epsilon);
@@ -179,6 +198,14 @@ static int take(options *opt, const char *name, const char *value) {
   if (!strcmp(name, "degree")) return parse_int(name, value, 0, 100000, &opt->degree);
   if (!strcmp(name, "grid")) return parse_int(name, value, 2, 100000, &opt->grid);
   return 1;
+}
+
+/* The ::solace_koopman_kernel named by -kernel, or -1. */
+static int kernel_kind(const char *name) {
+  static const char *const names[] = {"gaussian", "polynomial", "laplacian"};
+  for (int k = 0; k < 3; k++)
+    if (!strcmp(name, names[k])) return k;
+  return -1;
 }
 
 /* The ::solace_koopman_filter named by -filter, or -1. */
@@ -206,6 +233,8 @@ static int parse_options(int argc, char **argv, options *opt) {
     return usage_error("-verify_grid needs -pseudospectra (the grid)%s%s", "", "");
   if (opt->measure && strcmp(opt->measure, "moments") && strcmp(opt->measure, "resolvent"))
     return usage_error("-measure '%s' is not moments or resolvent%s", opt->measure, "");
+  if (opt->kernel && kernel_kind(opt->kernel) < 0)
+    return usage_error("-kernel '%s' is not gaussian, laplacian or polynomial%s", opt->kernel, "");
   if (filter_kind(opt->filter) < 0)
     return usage_error("-filter '%s' is not fejer, cosine, vandeven or bump%s", opt->filter, "");
   return 0;
@@ -314,12 +343,15 @@ typedef struct {
   double *lambda, *res, *mu, bound, box[4], *re, *im, *tau, tau_min, grid_bound;
   double *theta, *density, *atom_theta, *atom_weight; /* -measure */
   int64_t *verified;
+  int64_t dim, nl, nv;       /* -kernel: state dimension, learning, other pairs */
+  double *xl, *yl, *xv, *yv; /* dim x nl, dim x nv */
 } results;
 
 static void results_free(results *out) {
   free(out->lambda), free(out->res), free(out->mu), free(out->verified);
   free(out->re), free(out->im), free(out->tau);
   free(out->theta), free(out->density), free(out->atom_theta), free(out->atom_weight);
+  free(out->xl), free(out->yl), free(out->xv), free(out->yv);
 }
 
 /* Allocates n doubles (or int64s) or reports; 0 on success. */
@@ -373,12 +405,18 @@ static int pseudospectrum(const options *opt, solace_koopman k, results *out) {
 
 /* The observable of -measure at the snapshot pairs: coordinate K of the delay state z_t, i.e.
  * x_{t - K / d}[K mod d], in the library's pair order (trajectory, then t = delays..steps-2). */
-static int observable_values(const options *opt, const trajectories *tr, double **g) {
+static int observable_values(const options *opt, const trajectories *tr, const results *out,
+                             double **g) {
   int64_t d = tr->d, per = tr->steps - 1 - opt->delays, k = opt->observable;
   if (k >= d * (opt->delays + 1)) {
     fprintf(stderr, PROGRAM ": error: -observable %lld: the state has %lld coordinates\n",
             (long long)k, (long long)(d * (opt->delays + 1)));
     return SOLACE_ERR_ARG;
+  }
+  if (opt->kernel) { /* the data are the pairs left after learning */
+    int status = grab((void **)g, (size_t)out->nv, sizeof(double));
+    for (int64_t j = 0; !status && j < out->nv; j++) (*g)[j] = out->xv[k + out->dim * j];
+    return status;
   }
   int status = grab((void **)g, (size_t)(tr->ntraj * per), sizeof(double));
   for (int64_t j = 0; !status && j < tr->ntraj; j++)
@@ -391,7 +429,7 @@ static int observable_values(const options *opt, const trajectories *tr, double 
 static int measure(const options *opt, const trajectories *tr, solace_koopman k, results *out) {
   int64_t na = opt->angles, r = out->r;
   double *g = NULL;
-  int status = observable_values(opt, tr, &g);
+  int status = observable_values(opt, tr, out, &g);
   if (!status) status = grab((void **)&out->theta, na, sizeof(double));
   if (!status) status = grab((void **)&out->density, na, sizeof(double));
   if (!status) status = grab((void **)&out->atom_theta, r, sizeof(double));
@@ -408,22 +446,72 @@ static int measure(const options *opt, const trajectories *tr, solace_koopman k,
   return save_error(status);
 }
 
+/* The delay state z_t = (x_t, .., x_{t-delays}) of trajectory j into z. */
+static void delay_state(const trajectories *tr, int64_t delays, int64_t j, int64_t t, double *z) {
+  for (int64_t l = 0; l <= delays; l++)
+    memcpy(z + tr->d * l, tr->x + tr->d * (tr->steps * j + t - l), sizeof(double) * (size_t)tr->d);
+}
+
+/* -kernel: all delay-embedded pairs (z_t, z_{t+1}), nl of them evenly spread for learning, the
+ * other nv for EDMD and the residuals. */
+static int split_pairs(const options *opt, const trajectories *tr, results *out) {
+  int64_t per = tr->steps - 1 - opt->delays, m = tr->ntraj * per, il = 0, iv = 0;
+  out->dim = tr->d * (opt->delays + 1);
+  out->nl = opt->learn ? opt->learn : (m / 2 < 1000 ? m / 2 : 1000);
+  if (per < 1 || out->nl < 1 || out->nl >= m) {
+    fprintf(stderr,
+            PROGRAM ": error: -kernel needs learning pairs in [1, M - 1]: %lld of M = %lld\n",
+            (long long)out->nl, (long long)(per < 1 ? 0 : m));
+    return SOLACE_ERR_ARG;
+  }
+  out->nv = m - out->nl;
+  int status = grab((void **)&out->xl, (size_t)(out->dim * out->nl), sizeof(double));
+  if (!status) status = grab((void **)&out->yl, (size_t)(out->dim * out->nl), sizeof(double));
+  if (!status) status = grab((void **)&out->xv, (size_t)(out->dim * out->nv), sizeof(double));
+  if (!status) status = grab((void **)&out->yv, (size_t)(out->dim * out->nv), sizeof(double));
+  for (int64_t p = 0; !status && p < m; p++) {
+    int learn = il < out->nl && p == il * m / out->nl; /* pairs floor(i m / nl) */
+    double *x = learn ? out->xl + out->dim * il : out->xv + out->dim * iv;
+    double *y = learn ? out->yl + out->dim * il++ : out->yv + out->dim * iv++;
+    delay_state(tr, opt->delays, p / per, opt->delays + p % per, x);
+    delay_state(tr, opt->delays, p / per, opt->delays + p % per + 1, y);
+  }
+  return status;
+}
+
+/* The data and dictionary: -kernel learns one and gives the other pairs, else -dict on all. */
+static int set_data_and_dictionary(const options *opt, const trajectories *tr, results *out,
+                                   solace_koopman k) {
+  int kind, truncation, status;
+  if (dictionary_kind(opt, &kind, &truncation)) return SOLACE_ERR_ARG;
+  if (!opt->kernel) {
+    status = solace_koopman_set_dictionary(k, kind, opt->degree, truncation);
+    return status ? status
+                  : solace_koopman_set_delay_trajectories(k, tr->d, tr->ntraj, tr->steps, tr->x,
+                                                          opt->delays);
+  }
+  status = split_pairs(opt, tr, out);
+  if (!status)
+    status = solace_koopman_set_dictionary_kernel(
+        k, kernel_kind(opt->kernel), opt->kernel_param, out->dim, out->nl, out->xl, out->dim,
+        out->yl, out->dim, NULL, opt->kernel_rcond, opt->kernel_n, NULL);
+  if (!status)
+    status = solace_koopman_set_data(k, out->dim, out->nv, out->xv, out->dim, out->nv, out->yv,
+                                     out->dim, NULL);
+  return status;
+}
+
 /* EDMD, residuals, the verified set and (optionally) the pseudospectrum; *kp is the estimator
  * (destroyed by the caller). */
 static int analyse(const options *opt, const trajectories *tr, results *out, solace_koopman *kp) {
-  int kind, truncation;
-  if (dictionary_kind(opt, &kind, &truncation)) return SOLACE_ERR_ARG;
   solace_koopman k = NULL;
   int status = solace_koopman_create(&k);
   *kp = k;
-  if (!status) status = solace_koopman_set_dictionary(k, kind, opt->degree, truncation);
   if (!status) status = solace_koopman_set_rcond(k, opt->rcond);
   if (!status)
     status = solace_koopman_set_method(k, strcmp(opt->method, "mpedmd") ? SOLACE_KOOPMAN_EDMD
                                                                         : SOLACE_KOOPMAN_MPEDMD);
-  if (!status)
-    status =
-        solace_koopman_set_delay_trajectories(k, tr->d, tr->ntraj, tr->steps, tr->x, opt->delays);
+  if (!status) status = set_data_and_dictionary(opt, tr, out, k);
   if (!status) status = solace_koopman_compute(k);
   if (!status) status = solace_koopman_get_size(k, &out->n, &out->r);
   if (!status) status = grab((void **)&out->lambda, 2 * out->r, sizeof(double));
@@ -480,7 +568,7 @@ static int write_attributes(hid_t file, const options *opt, const trajectories *
   char version[32];
   solace_version(&major, &minor, &patch);
   snprintf(version, sizeof version, "%d.%d.%d", major, minor, patch);
-  const int64_t pairs = tr->ntraj * (tr->steps - 1 - opt->delays);
+  const int64_t pairs = opt->kernel ? out->nv : tr->ntraj * (tr->steps - 1 - opt->delays);
   int s = h5_attr_string(file, "source", opt->input ? opt->input : opt->system);
   s = s ? s : h5_attr_string(file, "dict", opt->dict);
   s = s ? s : h5_attr_string(file, "truncation", opt->truncation);
@@ -492,6 +580,13 @@ static int write_attributes(hid_t file, const options *opt, const trajectories *
   s = s ? s : h5_attr(file, "pairs", H5T_NATIVE_INT64, &pairs);
   s = s ? s : h5_attr(file, "residual_tol", H5T_NATIVE_DOUBLE, &opt->residual_tol);
   s = s ? s : h5_attr(file, "delays", H5T_NATIVE_INT64, &opt->delays);
+  if (opt->kernel) {
+    s = s ? s : h5_attr_string(file, "kernel", opt->kernel);
+    s = s ? s : h5_attr(file, "kernel_param", H5T_NATIVE_DOUBLE, &opt->kernel_param);
+    s = s ? s : h5_attr(file, "kernel_n", H5T_NATIVE_INT64, &opt->kernel_n);
+    s = s ? s : h5_attr(file, "kernel_rcond", H5T_NATIVE_DOUBLE, &opt->kernel_rcond);
+    s = s ? s : h5_attr(file, "learn_pairs", H5T_NATIVE_INT64, &out->nl);
+  }
   if (!opt->input) {
     s = s ? s : h5_attr(file, "seed", H5T_NATIVE_INT64, &opt->seed);
     s = s ? s : h5_attr(file, "box", H5T_NATIVE_DOUBLE, &opt->box);
@@ -596,13 +691,24 @@ static double atoms_mass(const results *out) {
 /* The closing paragraph. */
 static void print_summary(const options *opt, const trajectories *tr, const results *out,
                           double seconds) {
-  printf(PROGRAM ": %s holds the %s spectrum of %s: %lld eigenvalues from %lld %s functions "
-                 "(degree %lld) on %lld snapshot pairs (%lld trajectories x %lld steps, dt %g).\n",
+  char what[96];
+  if (opt->kernel)
+    snprintf(what, sizeof what, "%lld learned kernel functions", (long long)out->n);
+  else
+    snprintf(what, sizeof what, "%lld %s functions (degree %lld)", (long long)out->n, opt->dict,
+             (long long)opt->degree);
+  printf(PROGRAM ": %s holds the %s spectrum of %s: %lld eigenvalues from %s on %lld snapshot "
+                 "pairs (%lld trajectories x %lld steps, dt %g).\n",
          opt->output, strcmp(opt->method, "mpedmd") ? "EDMD" : "mpEDMD",
-         opt->input ? opt->input : opt->system, (long long)out->r, (long long)out->n, opt->dict,
-         (long long)opt->degree, (long long)(tr->ntraj * (tr->steps - 1 - opt->delays)),
+         opt->input ? opt->input : opt->system, (long long)out->r, what,
+         (long long)(opt->kernel ? out->nv : tr->ntraj * (tr->steps - 1 - opt->delays)),
          (long long)tr->ntraj, (long long)tr->steps, tr->dt);
   if (opt->delays) printf("State: %lld delays.\n", (long long)opt->delays);
+  if (opt->kernel)
+    printf("Dictionary: kernelized ResDMD, %s kernel (parameter %g), %lld functions learned on "
+           "%lld pairs; EDMD and residuals on the other %lld.\n",
+           opt->kernel, opt->kernel_param, (long long)out->n, (long long)out->nl,
+           (long long)out->nv);
   printf("Verified: %lld eigenvalue(s) with residual <= %g, error bound %.3g",
          (long long)out->count, opt->residual_tol, out->bound);
   for (int64_t v = 0; v < out->count && v < 4; v++)
@@ -647,6 +753,9 @@ int main(int argc, char **argv) {
                  .epsilon = 0.1,
                  .moments = 20,
                  .angles = 256,
+                 .kernel_param = 1,
+                 .kernel_n = 20,
+                 .kernel_rcond = 1e-6,
                  .dt = 0.25,
                  .box = 2,
                  .rcond = 1e-12,

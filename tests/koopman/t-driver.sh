@@ -15,7 +15,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 "$drv" -help > "$work/help" || fail "-help exited non-zero"
 for opt in system dt ntraj steps seed box i dict degree truncation method rcond residual_tol pseudospectra \
            grid grid_box o quiet help delays verify_grid isometry measure observable moments filter \
-           epsilon angles; do
+           epsilon angles kernel kernel_param kernel_n kernel_learn kernel_rcond; do
   grep -q -- "^  -$opt\b" "$work/help" || fail "-help does not list -$opt"
 done
 
@@ -120,6 +120,26 @@ with h5py.File(sys.argv[1], "r") as f:
 print("delay.h5: eigenvalue error %.2g" % err)
 PY
 
+# -kernel polynomial of degree 1 on the linear-map file: the learned span is that of 1, x1, x2 (3
+# eigenvectors), learned on 27 of the 55 pairs (evenly spread) and verified on the other 28:
+# eigenvalues {1, 0.9 exp(+-0.5i)} (1e-10) with residuals below 1e-8.
+"$drv" -i "$work/traj.h5" -kernel polynomial -kernel_param 1 -kernel_n 3 -residual_tol 1e-8 \
+  -o "$work/kernel.h5" > "$work/out" 2> "$work/err" || fail "-kernel run failed: $(cat "$work/err")"
+grep -q "3 functions learned on 27 pairs; EDMD and residuals on the other 28" "$work/out" \
+  || fail "summary: $(cat "$work/out")"
+"$SOLACE_PYTHON" - "$work/kernel.h5" <<'PY' || fail "kernel.h5 checks"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    lam = f["eigenvalues"][:, 0] + 1j * f["eigenvalues"][:, 1]
+    exact = np.array([1, 0.9 * np.exp(0.5j), 0.9 * np.exp(-0.5j)])
+    err = max(np.min(np.abs(lam - e)) for e in exact)
+    assert len(lam) == 3 and err < 1e-10 and f["residuals"][...].max() < 1e-8, (lam, err)
+    k = f.attrs["kernel"]
+    assert (k.decode() if isinstance(k, bytes) else k) == "polynomial"
+    assert f.attrs["learn_pairs"] == 27 and f.attrs["pairs"] == 28 and f.attrs["kernel_n"] == 3
+print("kernel.h5: eigenvalue error %.2g" % err)
+PY
+
 # The pendulum with the grid verified spectrum (measure preserving) and the moment-form measure of
 # the angular velocity. Checks: /verified_grid/points are grid points whose gamma = max(tau,
 # |1 - |z||), read from /pseudospectrum, is <= bound = max gamma <= eps, each a local minimiser of
@@ -194,6 +214,11 @@ expect_failure "-observable 2: the state has 2 coordinates" -ntraj 10 -steps 10 
   -measure resolvent -observable 2 -o "$work/a.h5"
 expect_failure "n_steps >= n_delays + 2" -i "$work/traj.h5" -delays 11 -o "$work/a.h5"
 expect_failure "-delays '-1' is not an integer" -delays -1 -o "$work/a.h5"
+expect_failure "-kernel 'rbf' is not gaussian, laplacian or polynomial" -kernel rbf -o "$work/a.h5"
+expect_failure "polynomial degree 1.5 is not an integer" -i "$work/traj.h5" -kernel polynomial \
+  -kernel_param 1.5 -o "$work/a.h5"
+expect_failure "learning pairs in \[1, M - 1\]: 55 of M = 55" -i "$work/traj.h5" -kernel gaussian \
+  -kernel_learn 55 -o "$work/a.h5"
 expect_failure "-method 'dmd' is not edmd or mpedmd" -method dmd -o "$work/a.h5"
 expect_failure "-grid_box '1,2,3' is not four numbers" -grid_box 1,2,3 -o "$work/a.h5"
 expect_failure "needs xmin < xmax" -grid_box 1,0,-1,1 -o "$work/a.h5"
