@@ -54,6 +54,7 @@ module solace_c
   public :: SOLACE_KOOPMAN_DICT_RBF
   public :: SOLACE_KOOPMAN_TOTAL_DEGREE
   public :: SOLACE_KOOPMAN_TENSOR
+  public :: SOLACE_KOOPMAN_HYPERBOLIC
   public :: SOLACE_KOOPMAN_FILTER_FEJER
   public :: SOLACE_KOOPMAN_FILTER_COSINE
   public :: SOLACE_KOOPMAN_FILTER_VANDEVEN
@@ -62,6 +63,7 @@ module solace_c
   public :: SOLACE_KOOPMAN_MPEDMD
   public :: SOLACE_KOOPMAN_KERNEL_GAUSSIAN
   public :: SOLACE_KOOPMAN_KERNEL_POLYNOMIAL
+  public :: SOLACE_KOOPMAN_KERNEL_LAPLACIAN
   public :: SOLACE_KOOPMAN_QR_AUTO
   public :: SOLACE_KOOPMAN_QR_HOUSEHOLDER
   public :: SOLACE_KOOPMAN_QR_CHOLESKY
@@ -245,6 +247,7 @@ module solace_c
   public :: c_solace_koopman_set_dictionary_fn
   public :: c_solace_koopman_set_qr
   public :: c_solace_koopman_kernel_edmd
+  public :: c_solace_koopman_set_dictionary_kernel
   public :: c_solace_koopman_get_qr
   public :: c_solace_koopman_set_data
   public :: c_solace_koopman_set_trajectories
@@ -263,6 +266,8 @@ module solace_c
   public :: c_solace_koopman_measure_moments
   public :: c_solace_koopman_measure_resolvent
   public :: c_solace_koopman_write
+  public :: c_solace_koopman_measure_weights
+  public :: c_solace_koopman_write_verified_grid
   public :: c_solace_koopman_system_dimension
   public :: c_solace_koopman_simulate
   public :: c_solace_koopman_traj_write
@@ -388,6 +393,7 @@ module solace_c
   ! enum solace_koopman_truncation
   integer(c_int), parameter :: SOLACE_KOOPMAN_TOTAL_DEGREE = 0 ! sum_i n_i <= degree
   integer(c_int), parameter :: SOLACE_KOOPMAN_TENSOR = 1 ! max_i n_i <= degree
+  integer(c_int), parameter :: SOLACE_KOOPMAN_HYPERBOLIC = 2 ! hyperbolic cross: prod_i (1 + n_i)...
   ! enum solace_koopman_filter
   integer(c_int), parameter :: SOLACE_KOOPMAN_FILTER_FEJER = 0 ! 1 - x (first order)
   integer(c_int), parameter :: SOLACE_KOOPMAN_FILTER_COSINE = 1 ! (1 + cos(pi x)) / 2 (second order)
@@ -399,6 +405,7 @@ module solace_c
   ! enum solace_koopman_kernel
   integer(c_int), parameter :: SOLACE_KOOPMAN_KERNEL_GAUSSIAN = 0 ! exp(-|x - y|^2 / s^2), s = pa...
   integer(c_int), parameter :: SOLACE_KOOPMAN_KERNEL_POLYNOMIAL = 1 ! (1 + x . y)^p, p = param, a...
+  integer(c_int), parameter :: SOLACE_KOOPMAN_KERNEL_LAPLACIAN = 2 ! exp(-|x - y| / s), s = param...
   ! enum solace_koopman_qr
   integer(c_int), parameter :: SOLACE_KOOPMAN_QR_AUTO = 0 ! Cholesky QR for tall data when safe, ...
   integer(c_int), parameter :: SOLACE_KOOPMAN_QR_HOUSEHOLDER = 1 ! always Householder (TSQR for t...
@@ -2001,14 +2008,18 @@ module solace_c
     ! infinite) feature map as dictionary, restricted to the span of the data:
     ! the polynomial kernel of degree p spans the monomials of total degree <= p.
     ! Costs O(M^2 d + M^3): meant for M up to a few thousand with many features.
+    ! Eigenvalues only: solace_koopman_set_dictionary_kernel() gives the same
+    ! method with residuals, eigenfunctions and pseudospectra.
     ! @param kernel  a ::solace_koopman_kernel
-    ! @param param   the Gaussian width s (> 0) or the polynomial degree p (an
-    !                integer in [1, 64])
+    ! @param param   the Gaussian or Laplacian width s (> 0) or the polynomial
+    !                degree p (an integer in [1, 64])
     ! @param d, m    state dimension and number of snapshot pairs (>= 1 each)
     ! @param x, y    d x m column-major (leading dimensions ldx, ldy >= d), finite
     ! @param weights m quadrature weights (finite, >= 0, positive sum), or NULL
     !                for 1/M
-    ! @param rcond   relative truncation of the singular values S, in [0, 1)
+    ! @param rcond   relative truncation of the singular values S, in [0, 1); S_i
+    !                are square roots of the eigenvalues of G, so rcond below ~1e-7
+    !                keeps rounding-level directions (noise eigenvalues)
     ! @param rank    out: r
     ! @param lambda  out: the r eigenvalues (re, im), room for 2m doubles,
     !                sorted by modulus (largest first), then by argument
@@ -2036,6 +2047,54 @@ module solace_c
       type(c_ptr), value :: lambda
       integer(c_int) :: return_value
     end function c_solace_koopman_kernel_edmd
+
+    ! Kernelized ResDMD (Colbrook and Townsend): a dictionary learned by kernel
+    ! EDMD, then used like any other, so that solace_koopman_compute() gives the
+    ! eigenvalues with their ResDMD residuals, eigenfunctions, modes and
+    ! pseudospectra. Kernel EDMD on the pairs (x, y) (see
+    ! solace_koopman_kernel_edmd(): G = Q S^2 Q^T, rank r, K = S_r^-1 Q_r^T A Q_r
+    ! S_r^-1) gives r eigenvectors v_j of K; the n of largest eigenvalue modulus
+    ! (a complex-conjugate pair is never split, so n + 1 may be taken; at most r)
+    ! are made real (Re v, Im v of each pair) and orthonormalised (QR), V (r x N).
+    ! The dictionary is then psi_k(x) = sum_i w_i^1/2 k(x, x_i) C_ik with C = Q_r
+    ! S_r^-1 V: functions orthonormal in the kernel's feature space whose span
+    ! holds the n dominant kernel EDMD eigenfunctions. Give data with
+    ! solace_koopman_set_data() (ideally snapshot pairs other than x, y: on the
+    ! learning pairs themselves, n = r gives zero residuals by construction) and
+    ! call solace_koopman_compute(). The learning pairs are copied; the
+    ! dictionary applies to data of dimension d only.
+    ! @param kernel, param, d, m, x, ldx, y, ldy, weights, rcond as for
+    ! solace_koopman_kernel_edmd()
+    ! @param n       the number of eigenvectors kept, >= 1 (min(n, r), or n + 1
+    !                to complete a conjugate pair)
+    ! @param[out] n_functions the number N of dictionary functions; may be NULL
+    ! @return ::SOLACE_ERR_ARG for bad arguments (as solace_koopman_kernel_edmd(),
+    ! n < 1); ::SOLACE_ERR_MEM; ::SOLACE_ERR_BACKEND if LAPACK fails. Forgets the
+    ! results of the last compute; solace_koopman_set_dictionary() or
+    ! solace_koopman_set_dictionary_fn() replace the learned dictionary.
+    ! C (koopman.h): int solace_koopman_set_dictionary_kernel(solace_koopman koopman, int kernel,
+    !     double param, int64_t d, int64_t m, const double *x, int64_t ldx, const double *y, int64_t
+    !     ldy, const double *weights, double rcond, int64_t n, int64_t *n_functions)
+    function c_solace_koopman_set_dictionary_kernel(koopman, kernel, param, d, m, x, ldx, y, &
+        ldy, weights, rcond, n, n_functions) bind(C, name="solace_koopman_set_dictionary_kernel") &
+        result(return_value)
+      import :: c_double, c_int, c_int64_t, c_ptr
+      implicit none
+      type(c_ptr), value :: koopman
+      integer(c_int), value :: kernel
+      real(c_double), value :: param
+      integer(c_int64_t), value :: d
+      integer(c_int64_t), value :: m
+      type(c_ptr), value :: x
+      integer(c_int64_t), value :: ldx
+      type(c_ptr), value :: y
+      integer(c_int64_t), value :: ldy
+      type(c_ptr), value :: weights
+      real(c_double), value :: rcond
+      integer(c_int64_t), value :: n
+      type(c_ptr), value :: n_functions
+      integer(c_int) :: return_value
+    end function c_solace_koopman_set_dictionary_kernel
 
     ! The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY
     ! or ::SOLACE_KOOPMAN_QR_HOUSEHOLDER.
@@ -2440,6 +2499,60 @@ module solace_c
       type(c_ptr), value :: tau
       integer(c_int) :: return_value
     end function c_solace_koopman_write
+
+    ! The spectral measure of mpEDMD as atoms: for an observable g (as in
+    ! solace_koopman_measure_moments()), the unitary (orthogonal) matrix U of
+    ! mpEDMD (the polar factor of K_r) is U = Z T Z^T (real Schur form, LAPACK
+    ! dgees; T is block diagonal because U is normal), and mu_g = sum_j w_j
+    ! delta(theta_j) with theta_j the arguments of the eigenvalues of U and w_j =
+    ! |<z_j, b>|^2 (b the coordinates of the projection of g): the two
+    ! eigenvalues of a 2 x 2 rotation block share its weight equally. So the
+    ! weights sum to c_0 = ||P g||^2 and sum_j w_j e^{i n theta_j} = c_n, the
+    ! moments of solace_koopman_measure_moments().
+    ! @param g      M values g(x_m) at the snapshots, finite
+    ! @param[out] theta   r angles in (-pi, pi], sorted increasing
+    ! @param[out] weights r weights >= 0 (in the order of theta)
+    ! C (koopman.h): int solace_koopman_measure_weights(solace_koopman koopman, const double *g,
+    !     double *theta, double *weights)
+    function c_solace_koopman_measure_weights(koopman, g, theta, weights) bind(C, name="solace_koopman_measure_weights") &
+        result(return_value)
+      import :: c_int, c_ptr
+      implicit none
+      type(c_ptr), value :: koopman
+      type(c_ptr), value :: g
+      type(c_ptr), value :: theta
+      type(c_ptr), value :: weights
+      integer(c_int) :: return_value
+    end function c_solace_koopman_measure_weights
+
+    ! solace_koopman_write() plus the grid verified spectrum: with a grid (n_re,
+    ! n_im >= 1) and eps > 0, solace_koopman_verify_points() on the n_re n_im grid
+    ! points (tau given or evaluated) at eps, written as /verified_grid/points [K,
+    ! 2] (re, im of the kept points, in grid order: real part fastest) with
+    ! attributes bound (max gamma over them, 0 if none), eps and
+    ! measure_preserving (int64). Same atomic publication as solace_koopman_write().
+    ! @param eps > 0 (::SOLACE_ERR_ARG otherwise, or without a grid)
+    ! @param measure_preserving nonzero: gamma = max(tau, |1 - |z||)
+    ! C (koopman.h): int solace_koopman_write_verified_grid(solace_koopman koopman, const char *path,
+    !     double residual_tol, int64_t n_re, const double *re, int64_t n_im, const double *im, const
+    !     double *tau, double eps, int measure_preserving)
+    function c_solace_koopman_write_verified_grid(koopman, path, residual_tol, n_re, re, n_im, &
+        im, tau, eps, measure_preserving) bind(C, name="solace_koopman_write_verified_grid") &
+        result(return_value)
+      import :: c_char, c_double, c_int, c_int64_t, c_ptr
+      implicit none
+      type(c_ptr), value :: koopman
+      character(kind=c_char), dimension(*), intent(in) :: path
+      real(c_double), value :: residual_tol
+      integer(c_int64_t), value :: n_re
+      type(c_ptr), value :: re
+      integer(c_int64_t), value :: n_im
+      type(c_ptr), value :: im
+      type(c_ptr), value :: tau
+      real(c_double), value :: eps
+      integer(c_int), value :: measure_preserving
+      integer(c_int) :: return_value
+    end function c_solace_koopman_write_verified_grid
 
     ! Writes the state dimension of a bundled system: "pendulum" (2: angle, angular
     ! velocity), "duffing" (2), "vanderpol" (2), "lorenz" (3), "rotation" (1: an

@@ -1,5 +1,5 @@
 /* Koopman dictionaries: products of 1-D families (monomials, Legendre, Hermite
- * functions, Fourier) under total-degree or tensor truncation, and Gaussian
+ * functions, Fourier) under total-degree, tensor or hyperbolic-cross truncation, and Gaussian
  * RBFs with k-means centres. */
 #include "solvers/koopman/koopman-impl.h"
 
@@ -55,40 +55,89 @@ void solace_koopman_dict_free(solace_koopman_dict_t *dict) {
   memset(dict, 0, sizeof *dict);
 }
 
-/* Multi-indices of the product dictionary, ordered by total degree then
- * lexicographically. */
-static int product_setup(solace_koopman k, solace_koopman_dict_t *dict) {
-  int64_t d = dict->d, total = 1;
-  for (int64_t i = 0; i < d; i++) {
-    dict->index_max[i] = dict->kinds[i] == SOLACE_KOOPMAN_DICT_FOURIER ? 2 * k->degree : k->degree;
-    SolaceCheck(total <= 10000000 / (dict->index_max[i] + 1), SOLACE_ERR_ARG,
-                "degree %lld in %lld dimensions gives too many candidate functions",
-                (long long)k->degree, (long long)d);
-    total *= dict->index_max[i] + 1;
+enum { MAX_FUNCTIONS = 1000000 }; /* the largest product dictionary */
+
+/* The depth-first enumeration of the admissible multi-indices. */
+typedef struct {
+  const solace_koopman_dict_t *dict;
+  int truncation;
+  int64_t degree, *idx, *keep, *total, n, cap; /* keep: d x cap; total: degree of each */
+} multi_enum;
+
+/* Whether partial degrees (sum, max, prod of 1 + degree) satisfy the truncation; each only grows
+ * as coordinates are added, so a failing prefix fails for every completion. */
+static int admissible(const multi_enum *e, int64_t sum, int64_t max, int64_t prod) {
+  if (e->truncation == SOLACE_KOOPMAN_TENSOR) return max <= e->degree;
+  if (e->truncation == SOLACE_KOOPMAN_HYPERBOLIC) return prod <= e->degree + 1;
+  return sum <= e->degree;
+}
+
+/* Appends the current multi-index (total degree sum), growing the arrays. */
+static int append(multi_enum *e, int64_t sum) {
+  int64_t d = e->dict->d;
+  SolaceCheck(e->n < MAX_FUNCTIONS, SOLACE_ERR_ARG,
+              "degree %lld in %lld dimensions gives more than %d functions", (long long)e->degree,
+              (long long)d, MAX_FUNCTIONS);
+  if (e->n == e->cap) {
+    int64_t cap = e->cap ? 2 * e->cap : 64, *keep, *total;
+    keep = realloc(e->keep, sizeof(int64_t) * (size_t)(cap * d));
+    if (keep) e->keep = keep;
+    total = keep ? realloc(e->total, sizeof(int64_t) * (size_t)cap) : NULL;
+    if (total) e->total = total;
+    SolaceCheck(keep && total, SOLACE_ERR_MEM, "no memory for %lld multi-indices", (long long)cap);
+    e->cap = cap;
   }
-  int64_t *idx, *keep, n = 0;
-  SolaceCall(SolaceCalloc(d, &idx));
-  int status = SolaceCalloc(total * d, &keep);
-  if (status) return free(idx), solace_error_trace(status, __func__);
-  for (int64_t deg = 0; deg <= k->degree * d; deg++) { /* by degree, odometer order within */
-    memset(idx, 0, sizeof(int64_t) * d);
-    for (int64_t c = 0; c < total; c++) {
-      int64_t sum = 0, max = 0;
-      for (int64_t i = 0; i < d; i++) {
-        int64_t di = family_degree(dict->kinds[i], idx[i]);
-        sum += di, max = di > max ? di : max;
-      }
-      int ok = k->truncation == SOLACE_KOOPMAN_TENSOR ? max <= k->degree : sum <= k->degree;
-      if (ok && sum == deg) memcpy(keep + d * n++, idx, sizeof(int64_t) * d);
-      for (int64_t i = d - 1; i >= 0; i--) { /* last coordinate varies fastest */
-        if (++idx[i] <= dict->index_max[i]) break;
-        idx[i] = 0;
-      }
-    }
-  }
-  free(idx);
-  dict->multi = keep, dict->n = n;
+  memcpy(e->keep + d * e->n, e->idx, sizeof(int64_t) * (size_t)d);
+  e->total[e->n++] = sum;
   return SOLACE_SUCCESS;
+}
+
+/* Enumerates coordinates i.. of the multi-index in lexicographic order (last fastest). */
+static int enumerate(multi_enum *e, int64_t i, int64_t sum, int64_t max, int64_t prod) {
+  const solace_koopman_dict_t *dict = e->dict;
+  if (i == dict->d) return append(e, sum);
+  for (int64_t n = 0; n <= dict->index_max[i]; n++) {
+    int64_t di = family_degree(dict->kinds[i], n);             /* non-decreasing in n */
+    int64_t p = prod > e->degree + 1 ? prod : prod * (1 + di); /* capped: no overflow */
+    if (!admissible(e, sum + di, di > max ? di : max, p)) break;
+    e->idx[i] = n;
+    SolaceCall(enumerate(e, i + 1, sum + di, di > max ? di : max, p));
+  }
+  e->idx[i] = 0;
+  return SOLACE_SUCCESS;
+}
+
+/* Orders the multi-indices by total degree, lexicographic order kept within a degree
+ * (counting sort). */
+static int order_by_degree(multi_enum *e, int64_t **multi) {
+  int64_t d = e->dict->d, top = 0, *start, *out;
+  for (int64_t j = 0; j < e->n; j++) top = e->total[j] > top ? e->total[j] : top;
+  SolaceCall(SolaceCalloc(top + 2, &start));
+  int status = SolaceCalloc(e->n * d, &out);
+  if (status) return free(start), solace_error_trace(status, __func__);
+  for (int64_t j = 0; j < e->n; j++) start[e->total[j] + 1]++;
+  for (int64_t t = 1; t <= top + 1; t++) start[t] += start[t - 1];
+  for (int64_t j = 0; j < e->n; j++)
+    memcpy(out + d * start[e->total[j]]++, e->keep + d * j, sizeof(int64_t) * (size_t)d);
+  free(start);
+  *multi = out;
+  return SOLACE_SUCCESS;
+}
+
+/* Multi-indices of the product dictionary, ordered by total degree then lexicographically (last
+ * coordinate fastest): a pruned depth-first enumeration, so the cost follows the size of the
+ * truncated set, not of the tensor grid of candidates. */
+static int product_setup(solace_koopman k, solace_koopman_dict_t *dict) {
+  int64_t d = dict->d;
+  for (int64_t i = 0; i < d; i++)
+    dict->index_max[i] = dict->kinds[i] == SOLACE_KOOPMAN_DICT_FOURIER ? 2 * k->degree : k->degree;
+  multi_enum e = {dict, k->truncation, k->degree, NULL, NULL, NULL, 0, 0};
+  int status = SolaceCalloc(d, &e.idx);
+  if (!status) status = enumerate(&e, 0, 0, 0, 1);
+  if (!status) status = order_by_degree(&e, &dict->multi);
+  if (!status) dict->n = e.n;
+  free(e.idx), free(e.keep), free(e.total);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }
 
 /* Squared distance between two points of dimension d. */
@@ -184,6 +233,9 @@ int solace_koopman_dict_setup(solace_koopman k, solace_koopman_dict_t *dict) {
   solace_koopman_dict_free(dict);
   dict->d = d;
   if (k->fn) {
+    SolaceCheck(!k->kdict || k->kdict->d == d, SOLACE_ERR_ARG,
+                "the kernel dictionary was learned in dimension %lld, the data have dimension %lld",
+                (long long)(k->kdict ? k->kdict->d : 0), (long long)d);
     dict->fn = k->fn, dict->ctx = k->fn_ctx, dict->n = k->fn_n;
     return SOLACE_SUCCESS;
   }

@@ -21,6 +21,16 @@ typedef struct {
   void *ctx;
 } solace_koopman_dict_t;
 
+/* The dictionary of kernelized ResDMD (solace_koopman_set_dictionary_kernel): psi_k(x) =
+ * sum_i k(x, c_i) coef(i, k). */
+typedef struct {
+  int kernel;
+  double param;
+  int64_t d, m, n; /* dimension, number of kernel centres, number of functions */
+  double *centres; /* d x m */
+  double *coef;    /* m x n, the weights sqrt(w_i) folded in */
+} solace_koopman_kdict;
+
 struct solace_koopman_s {
   /* settings */
   int kind, truncation, method; /* method: a solace_koopman_method */
@@ -29,6 +39,7 @@ struct solace_koopman_s {
   solace_koopman_dictionary_fn fn; /* user dictionary of fn_n functions (NULL: built-in) */
   void *fn_ctx;
   int64_t fn_n;
+  solace_koopman_kdict *kdict; /* the learned kernel dictionary behind fn, owned (or NULL) */
   int64_t *kinds;
   double *shift, *scale, rcond;
   /* data (d x m column-major each) and weights */
@@ -78,6 +89,9 @@ typedef struct {
 
 /* qsort order of solace_koopman_eig_entry: modulus descending, then argument ascending. */
 SOLACE_INTERN int solace_koopman_eig_compare(const void *pa, const void *pb);
+
+/* Releases a learned kernel dictionary and sets *kd to NULL; accepts NULL. */
+SOLACE_INTERN void solace_koopman_kdict_free(solace_koopman_kdict **kd);
 
 /* Releases what a dictionary holds. */
 SOLACE_INTERN void solace_koopman_dict_free(solace_koopman_dict_t *dict);

@@ -32,6 +32,7 @@ int solace_koopman_destroy(solace_koopman *koopman) {
   if (!koopman || !*koopman) return SOLACE_SUCCESS;
   solace_koopman k = *koopman;
   solace_koopman_results_free(k);
+  solace_koopman_kdict_free(&k->kdict);
   free(k->kinds), free(k->shift), free(k->scale), free(k->x), free(k->y), free(k->w);
   free(k);
   *koopman = NULL;
@@ -44,13 +45,15 @@ int solace_koopman_set_dictionary(solace_koopman koopman, int kind, int64_t degr
   SolaceCheckNotNull(koopman);
   SolaceCheck(kind >= SOLACE_KOOPMAN_DICT_MONOMIAL && kind <= SOLACE_KOOPMAN_DICT_RBF,
               SOLACE_ERR_ARG, "unknown dictionary kind %d", kind);
-  SolaceCheck(truncation == SOLACE_KOOPMAN_TOTAL_DEGREE || truncation == SOLACE_KOOPMAN_TENSOR,
-              SOLACE_ERR_ARG, "unknown truncation %d", truncation);
+  SolaceCheck(truncation >= SOLACE_KOOPMAN_TOTAL_DEGREE && truncation <= SOLACE_KOOPMAN_HYPERBOLIC,
+              SOLACE_ERR_ARG,
+              "unknown truncation %d (TOTAL_DEGREE = 0, TENSOR = 1, HYPERBOLIC = 2)", truncation);
   SolaceCheck(degree >= (kind == SOLACE_KOOPMAN_DICT_RBF ? 1 : 0), SOLACE_ERR_ARG,
               "degree (or number of RBF centres) %lld is too small", (long long)degree);
   solace_koopman_results_free(koopman);
   koopman->kind = kind, koopman->degree = degree, koopman->truncation = truncation;
   koopman->fn = NULL, koopman->fn_ctx = NULL, koopman->fn_n = 0;
+  solace_koopman_kdict_free(&koopman->kdict);
   return SOLACE_SUCCESS;
 }
 
@@ -62,6 +65,7 @@ int solace_koopman_set_dictionary_fn(solace_koopman koopman, int64_t n,
   SolaceCheck(n >= 1, SOLACE_ERR_ARG, "n = %lld dictionary functions", (long long)n);
   solace_koopman_results_free(koopman);
   koopman->fn = fn, koopman->fn_ctx = ctx, koopman->fn_n = n;
+  solace_koopman_kdict_free(&koopman->kdict);
   return SOLACE_SUCCESS;
 }
 

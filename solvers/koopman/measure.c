@@ -138,3 +138,63 @@ int solace_koopman_measure_resolvent(solace_koopman koopman, const double *g, do
   free(b), free(a), free(x), free(piv);
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }
+
+/* One atom of the measure, for sorting by angle. */
+typedef struct {
+  double theta, weight;
+} atom_t;
+
+static int atom_compare(const void *pa, const void *pb) {
+  const atom_t *a = pa, *b = pb;
+  return (a->theta > b->theta) - (a->theta < b->theta);
+}
+
+/* The atoms of the orthogonal matrix u (r x r, overwritten by its real Schur form) seen by b:
+ * 1 x 1 blocks give (arg, (z^T b)_j^2), 2 x 2 rotation blocks share their weight equally. */
+static int atoms(int64_t r, double *u, const double *b, atom_t *atom) {
+  double *wr = NULL, *wi = NULL, *z = NULL, *zb = NULL;
+  lapack_int sdim = 0;
+  int status = SolaceCalloc(r, &wr);
+  if (!status) status = SolaceCalloc(r, &wi);
+  if (!status) status = SolaceCalloc(r * r, &z);
+  if (!status) status = SolaceCalloc(r, &zb);
+  int info = status ? 0
+                    : LAPACKE_dgees(LAPACK_COL_MAJOR, 'V', 'N', NULL, (int)r, u, (int)r, &sdim, wr,
+                                    wi, z, (int)r);
+  if (info) status = solace_error_lapack(info, "dgees", __func__);
+  if (!status) cblas_dgemv(CblasColMajor, CblasTrans, (int)r, (int)r, 1, z, (int)r, b, 1, 0, zb, 1);
+  for (int64_t j = 0; !status && j < r; j++) {
+    atom[j].theta = atan2(wi[j], wr[j]);
+    atom[j].weight = zb[j] * zb[j];
+    if (wi[j] > 0 && j + 1 < r) { /* the pair j, j + 1 of one 2 x 2 block */
+      double w = 0.5 * (zb[j] * zb[j] + zb[j + 1] * zb[j + 1]);
+      atom[j + 1] = (atom_t){atan2(wi[j + 1], wr[j + 1]), w};
+      atom[j].weight = w, j++;
+    }
+  }
+  free(wr), free(wi), free(z), free(zb);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+int solace_koopman_measure_weights(solace_koopman koopman, const double *g, double *theta,
+                                   double *weights) {
+  solace_error_clear();
+  SolaceCall(solace_koopman_check_computed(koopman, __func__));
+  SolaceCheckNotNull(g);
+  SolaceCheckNotNull(theta);
+  SolaceCheckNotNull(weights);
+  int64_t r = koopman->r;
+  double *u, *b = NULL;
+  atom_t *atom = NULL;
+  SolaceCall(SolaceCalloc(r * r, &u));
+  int status = SolaceCalloc(r, &b);
+  if (!status) status = SolaceCalloc(r, &atom);
+  if (!status) status = observable_coordinates(koopman, g, b);
+  if (!status) memcpy(u, koopman->kr, sizeof(double) * r * r);
+  if (!status) status = solace_koopman_polar_factor(r, u);
+  if (!status) status = atoms(r, u, b, atom);
+  if (!status) qsort(atom, (size_t)r, sizeof *atom, atom_compare);
+  for (int64_t j = 0; !status && j < r; j++) theta[j] = atom[j].theta, weights[j] = atom[j].weight;
+  free(u), free(b), free(atom);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}

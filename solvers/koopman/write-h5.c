@@ -22,11 +22,32 @@ static int put(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, 
   return status;
 }
 
-/* The grid pseudospectrum of a write. */
+/* The grid pseudospectrum of a write, and its verified points when eps > 0. */
 typedef struct {
   int64_t n_re, n_im;
   const double *re, *im, *tau;
+  double eps, vbound; /* verify_points tolerance (0: none) and the bound of the kept points */
+  int64_t mp, n_kept; /* measure_preserving; number of kept points */
+  double *kept;       /* n_kept x 2 (re, im) */
 } grid_t;
+
+/* Writes /verified_grid/points [K, 2] with its attributes. */
+static int write_verified_grid(hid_t file, const grid_t *grid) {
+  hid_t f64 = H5T_IEEE_F64LE, d64 = H5T_NATIVE_DOUBLE;
+  hsize_t dims[2] = {(hsize_t)grid->n_kept, 2};
+  hid_t group = H5Gcreate2(file, "verified_grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  int status = group < 0 ? solace_h5_error(SOLACE_ERR_IO, __func__, "cannot create /verified_grid")
+                         : put(group, "points", f64, d64, 2, dims, grid->kept);
+  hid_t set = status ? H5I_INVALID_HID : H5Dopen2(group, "points", H5P_DEFAULT);
+  if (!status && set < 0) status = solace_h5_error(SOLACE_ERR_IO, __func__, "cannot open points");
+  if (!status) status = solace_h5_attr_put(set, "bound", f64, d64, 0, &grid->vbound);
+  if (!status) status = solace_h5_attr_put(set, "eps", f64, d64, 0, &grid->eps);
+  if (!status)
+    status = solace_h5_attr_put(set, "measure_preserving", H5T_STD_I64LE, H5T_NATIVE_INT64, 0,
+                                &grid->mp);
+  solace_h5_close(&set), solace_h5_close(&group);
+  return status;
+}
 
 /* Writes every dataset and attribute into the open file. */
 static int write_all(solace_koopman k, hid_t file, double tol, const int64_t *index, int64_t count,
@@ -56,6 +77,7 @@ static int write_all(solace_koopman k, hid_t file, double tol, const int64_t *in
   if (!status) status = put(group, "im", f64, d64, 1, &gim, grid->im);
   solace_h5_close(&group);
   if (!status) status = put(file, "pseudospectrum", f64, d64, 2, gg, grid->tau);
+  if (!status && grid->eps > 0) status = write_verified_grid(file, grid);
   return status;
 }
 
@@ -103,33 +125,87 @@ static int write_file(solace_koopman k, const char *path, double tol, const int6
   return status;
 }
 
-int solace_koopman_write(solace_koopman koopman, const char *path, double residual_tol,
-                         int64_t n_re, const double *re, int64_t n_im, const double *im,
-                         const double *tau) {
-  solace_error_clear();
+/* The grid verified spectrum of a write: verify_points on every grid point, the kept points
+ * copied into grid->kept. */
+static int verify_grid(solace_koopman k, grid_t *grid) {
+  int64_t nre = grid->n_re, nz = nre * grid->n_im, *index = NULL;
+  double *z;
+  SolaceCall(SolaceCalloc(2 * nz, &z));
+  int status = SolaceCalloc(nz, &index);
+  for (int64_t a = 0; a < grid->n_im; a++)
+    for (int64_t b = 0; !status && b < nre; b++)
+      z[2 * (b + a * nre)] = grid->re[b], z[2 * (b + a * nre) + 1] = grid->im[a];
+  if (!status)
+    status = solace_koopman_verify_points(k, nz, z, grid->tau, grid->eps, (int)grid->mp,
+                                          &grid->n_kept, index, &grid->vbound);
+  if (!status) status = SolaceCalloc(2 * grid->n_kept + 2, &grid->kept);
+  for (int64_t j = 0; !status && j < grid->n_kept; j++)
+    grid->kept[2 * j] = z[2 * index[j]], grid->kept[2 * j + 1] = z[2 * index[j] + 1];
+  free(z), free(index);
+  return status;
+}
+
+/* solace_koopman_write() with the grid (and its verification settings) already checked. */
+static int write_checked(solace_koopman koopman, const char *path, double residual_tol,
+                         grid_t *grid) {
+  int64_t count = 0, *index;
+  double bound = 0, *own_tau = NULL;
+  SolaceCall(SolaceCalloc(koopman->r + 1, &index));
+  int status = solace_koopman_get_verified(koopman, residual_tol, &count, index, &bound);
+  if (!status && grid->n_re && !grid->tau) status = evaluate_grid(koopman, grid, &own_tau);
+  if (own_tau) grid->tau = own_tau;
+  if (!status && grid->eps > 0) status = verify_grid(koopman, grid);
+  if (!status) {
+    solace_h5_quiet quiet;
+    solace_h5_quiet_begin(&quiet);
+    status = write_file(koopman, path, residual_tol, index, count, bound, grid);
+    solace_h5_quiet_end(&quiet);
+  }
+  free(index), free(own_tau), free(grid->kept);
+  return status;
+}
+
+/* The checks shared by both writers; fills grid (no verification). */
+static int check_write(solace_koopman koopman, const char *path, double residual_tol, int64_t n_re,
+                       const double *re, int64_t n_im, const double *im, const double *tau,
+                       grid_t *grid) {
   SolaceCheckNotNull(koopman);
   SolaceCheck(path && path[0], SOLACE_ERR_ARG, "path is NULL or empty");
   SolaceCheck(koopman->computed, SOLACE_ERR_STATE, "call solace_koopman_compute() first");
   SolaceCheck(residual_tol >= 0, SOLACE_ERR_ARG, "residual_tol = %g is negative or NaN",
               residual_tol);
-  grid_t grid = {0, 0, NULL, NULL, NULL};
+  *grid = (grid_t){0};
   if (n_re || n_im || re || im) {
     SolaceCall(check_axis("re", n_re, re));
     SolaceCall(check_axis("im", n_im, im));
-    grid = (grid_t){n_re, n_im, re, im, tau};
+    grid->n_re = n_re, grid->n_im = n_im, grid->re = re, grid->im = im, grid->tau = tau;
   }
-  int64_t count = 0, *index;
-  double bound = 0, *own_tau = NULL;
-  SolaceCall(SolaceCalloc(koopman->r + 1, &index));
-  int status = solace_koopman_get_verified(koopman, residual_tol, &count, index, &bound);
-  if (!status && grid.n_re && !tau) status = evaluate_grid(koopman, &grid, &own_tau);
-  if (own_tau) grid.tau = own_tau;
-  if (!status) {
-    solace_h5_quiet quiet;
-    solace_h5_quiet_begin(&quiet);
-    status = write_file(koopman, path, residual_tol, index, count, bound, &grid);
-    solace_h5_quiet_end(&quiet);
-  }
-  free(index), free(own_tau);
+  return SOLACE_SUCCESS;
+}
+
+int solace_koopman_write(solace_koopman koopman, const char *path, double residual_tol,
+                         int64_t n_re, const double *re, int64_t n_im, const double *im,
+                         const double *tau) {
+  solace_error_clear();
+  grid_t grid;
+  SolaceCall(check_write(koopman, path, residual_tol, n_re, re, n_im, im, tau, &grid));
+  int status = write_checked(koopman, path, residual_tol, &grid);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+int solace_koopman_write_verified_grid(solace_koopman koopman, const char *path,
+                                       double residual_tol, int64_t n_re, const double *re,
+                                       int64_t n_im, const double *im, const double *tau,
+                                       double eps, int measure_preserving) {
+  solace_error_clear();
+  grid_t grid;
+  SolaceCall(check_write(koopman, path, residual_tol, n_re, re, n_im, im, tau, &grid));
+  SolaceCheck(grid.n_re, SOLACE_ERR_ARG, "the grid verified spectrum needs a grid");
+  SolaceCheck(eps > 0 && isfinite(eps), SOLACE_ERR_ARG, "eps = %g is not positive", eps);
+  for (int64_t j = 0; tau && j < n_re * n_im; j++)
+    SolaceCheck(tau[j] >= 0 && isfinite(tau[j]), SOLACE_ERR_ARG,
+                "tau[%lld] = %g is not a finite value >= 0", (long long)j, tau[j]);
+  grid.eps = eps, grid.mp = measure_preserving != 0;
+  int status = write_checked(koopman, path, residual_tol, &grid);
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }

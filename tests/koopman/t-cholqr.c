@@ -124,5 +124,6 @@ int main(void) {
     return 1;
   for (int j = 0; j < M; j++) x1[j] = uniform(&state), y1[j] = 0.8 * x1[j] * (1 - 0.5 * x1[j]);
   if (check_fallback(x1, y1)) return 1;
-  return check_errors();
+  if (check_errors()) return 1;
+  return test_finish("koopman-cholqr");
 }

@@ -123,5 +123,6 @@ int main(void) {
     y[2 * j] = 0.9 * a - 0.2 * b, y[2 * j + 1] = 0.1 * a + 0.7 * b;
   }
   if (check_polynomial(x, y) || check_against_edmd(x, y) || check_gaussian(x, y)) return 1;
-  return check_errors(x, y);
+  check_errors(x, y);
+  return test_finish("koopman-kernel");
 }

@@ -55,6 +55,7 @@ const SOLACE_KOOPMAN_DICT_RBF = Cint(4)  # Gaussian RBFs exp(-|x - c|^2 / s^2), 
 # enum solace_koopman_truncation
 const SOLACE_KOOPMAN_TOTAL_DEGREE = Cint(0)  # sum_i n_i <= degree
 const SOLACE_KOOPMAN_TENSOR = Cint(1)  # max_i n_i <= degree
+const SOLACE_KOOPMAN_HYPERBOLIC = Cint(2)  # hyperbolic cross: prod_i (1 + n_i) <= degree + 1 (a Fourier degree n_i is the frequency of cos, sin)
 # enum solace_koopman_filter
 const SOLACE_KOOPMAN_FILTER_FEJER = Cint(0)  # 1 - x (first order)
 const SOLACE_KOOPMAN_FILTER_COSINE = Cint(1)  # (1 + cos(pi x)) / 2 (second order)
@@ -66,6 +67,7 @@ const SOLACE_KOOPMAN_MPEDMD = Cint(1)  # mpEDMD: the unitary polar factor of the
 # enum solace_koopman_kernel
 const SOLACE_KOOPMAN_KERNEL_GAUSSIAN = Cint(0)  # exp(-|x - y|^2 / s^2), s = param > 0
 const SOLACE_KOOPMAN_KERNEL_POLYNOMIAL = Cint(1)  # (1 + x . y)^p, p = param, an integer >= 1
+const SOLACE_KOOPMAN_KERNEL_LAPLACIAN = Cint(2)  # exp(-|x - y| / s), s = param > 0
 # enum solace_koopman_qr
 const SOLACE_KOOPMAN_QR_AUTO = Cint(0)  # Cholesky QR for tall data when safe, else Householder
 const SOLACE_KOOPMAN_QR_HOUSEHOLDER = Cint(1)  # always Householder (TSQR for tall data)
@@ -1028,14 +1030,18 @@ end
 # infinite) feature map as dictionary, restricted to the span of the data:
 # the polynomial kernel of degree p spans the monomials of total degree <= p.
 # Costs O(M^2 d + M^3): meant for M up to a few thousand with many features.
+# Eigenvalues only: solace_koopman_set_dictionary_kernel() gives the same
+# method with residuals, eigenfunctions and pseudospectra.
 # @param kernel  a ::solace_koopman_kernel
-# @param param   the Gaussian width s (> 0) or the polynomial degree p (an
-#                integer in [1, 64])
+# @param param   the Gaussian or Laplacian width s (> 0) or the polynomial
+#                degree p (an integer in [1, 64])
 # @param d, m    state dimension and number of snapshot pairs (>= 1 each)
 # @param x, y    d x m column-major (leading dimensions ldx, ldy >= d), finite
 # @param weights m quadrature weights (finite, >= 0, positive sum), or NULL
 #                for 1/M
-# @param rcond   relative truncation of the singular values S, in [0, 1)
+# @param rcond   relative truncation of the singular values S, in [0, 1); S_i
+#                are square roots of the eigenvalues of G, so rcond below ~1e-7
+#                keeps rounding-level directions (noise eigenvalues)
 # @param rank    out: r
 # @param lambda  out: the r eigenvalues (re, im), room for 2m doubles,
 #                sorted by modulus (largest first), then by argument
@@ -1046,6 +1052,37 @@ end
 #     rcond, int64_t *rank, double *lambda)
 function solace_koopman_kernel_edmd(kernel, param, d, m, x, ldx, y, ldy, weights, rcond, rank, lambda)
     ccall((:solace_koopman_kernel_edmd, libsolace()), Cint, (Cint, Cdouble, Int64, Int64, Ptr{Cdouble}, Int64, Ptr{Cdouble}, Int64, Ptr{Cdouble}, Cdouble, Ptr{Int64}, Ptr{Cdouble}), kernel, param, d, m, x, ldx, y, ldy, weights, rcond, rank, lambda)
+end
+
+# Kernelized ResDMD (Colbrook and Townsend): a dictionary learned by kernel
+# EDMD, then used like any other, so that solace_koopman_compute() gives the
+# eigenvalues with their ResDMD residuals, eigenfunctions, modes and
+# pseudospectra. Kernel EDMD on the pairs (x, y) (see
+# solace_koopman_kernel_edmd(): G = Q S^2 Q^T, rank r, K = S_r^-1 Q_r^T A Q_r
+# S_r^-1) gives r eigenvectors v_j of K; the n of largest eigenvalue modulus
+# (a complex-conjugate pair is never split, so n + 1 may be taken; at most r)
+# are made real (Re v, Im v of each pair) and orthonormalised (QR), V (r x N).
+# The dictionary is then psi_k(x) = sum_i w_i^1/2 k(x, x_i) C_ik with C = Q_r
+# S_r^-1 V: functions orthonormal in the kernel's feature space whose span
+# holds the n dominant kernel EDMD eigenfunctions. Give data with
+# solace_koopman_set_data() (ideally snapshot pairs other than x, y: on the
+# learning pairs themselves, n = r gives zero residuals by construction) and
+# call solace_koopman_compute(). The learning pairs are copied; the
+# dictionary applies to data of dimension d only.
+# @param kernel, param, d, m, x, ldx, y, ldy, weights, rcond as for
+# solace_koopman_kernel_edmd()
+# @param n       the number of eigenvectors kept, >= 1 (min(n, r), or n + 1
+#                to complete a conjugate pair)
+# @param[out] n_functions the number N of dictionary functions; may be NULL
+# @return ::SOLACE_ERR_ARG for bad arguments (as solace_koopman_kernel_edmd(),
+# n < 1); ::SOLACE_ERR_MEM; ::SOLACE_ERR_BACKEND if LAPACK fails. Forgets the
+# results of the last compute; solace_koopman_set_dictionary() or
+# solace_koopman_set_dictionary_fn() replace the learned dictionary.
+# C (koopman.h): int solace_koopman_set_dictionary_kernel(solace_koopman koopman, int kernel, double
+#     param, int64_t d, int64_t m, const double *x, int64_t ldx, const double *y, int64_t ldy, const
+#     double *weights, double rcond, int64_t n, int64_t *n_functions)
+function solace_koopman_set_dictionary_kernel(koopman, kernel, param, d, m, x, ldx, y, ldy, weights, rcond, n, n_functions)
+    ccall((:solace_koopman_set_dictionary_kernel, libsolace()), Cint, (Ptr{Cvoid}, Cint, Cdouble, Int64, Int64, Ptr{Cdouble}, Int64, Ptr{Cdouble}, Int64, Ptr{Cdouble}, Cdouble, Int64, Ptr{Int64}), koopman, kernel, param, d, m, x, ldx, y, ldy, weights, rcond, n, n_functions)
 end
 
 # The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY
@@ -1306,6 +1343,39 @@ end
 #     *tau)
 function solace_koopman_write(koopman, path, residual_tol, n_re, re, n_im, im, tau)
     ccall((:solace_koopman_write, libsolace()), Cint, (Ptr{Cvoid}, Cstring, Cdouble, Int64, Ptr{Cdouble}, Int64, Ptr{Cdouble}, Ptr{Cdouble}), koopman, path, residual_tol, n_re, re, n_im, im, tau)
+end
+
+# The spectral measure of mpEDMD as atoms: for an observable g (as in
+# solace_koopman_measure_moments()), the unitary (orthogonal) matrix U of
+# mpEDMD (the polar factor of K_r) is U = Z T Z^T (real Schur form, LAPACK
+# dgees; T is block diagonal because U is normal), and mu_g = sum_j w_j
+# delta(theta_j) with theta_j the arguments of the eigenvalues of U and w_j =
+# |<z_j, b>|^2 (b the coordinates of the projection of g): the two
+# eigenvalues of a 2 x 2 rotation block share its weight equally. So the
+# weights sum to c_0 = ||P g||^2 and sum_j w_j e^{i n theta_j} = c_n, the
+# moments of solace_koopman_measure_moments().
+# @param g      M values g(x_m) at the snapshots, finite
+# @param[out] theta   r angles in (-pi, pi], sorted increasing
+# @param[out] weights r weights >= 0 (in the order of theta)
+# C (koopman.h): int solace_koopman_measure_weights(solace_koopman koopman, const double *g, double
+#     *theta, double *weights)
+function solace_koopman_measure_weights(koopman, g, theta, weights)
+    ccall((:solace_koopman_measure_weights, libsolace()), Cint, (Ptr{Cvoid}, Ptr{Cdouble}, Ptr{Cdouble}, Ptr{Cdouble}), koopman, g, theta, weights)
+end
+
+# solace_koopman_write() plus the grid verified spectrum: with a grid (n_re,
+# n_im >= 1) and eps > 0, solace_koopman_verify_points() on the n_re n_im grid
+# points (tau given or evaluated) at eps, written as /verified_grid/points [K,
+# 2] (re, im of the kept points, in grid order: real part fastest) with
+# attributes bound (max gamma over them, 0 if none), eps and
+# measure_preserving (int64). Same atomic publication as solace_koopman_write().
+# @param eps > 0 (::SOLACE_ERR_ARG otherwise, or without a grid)
+# @param measure_preserving nonzero: gamma = max(tau, |1 - |z||)
+# C (koopman.h): int solace_koopman_write_verified_grid(solace_koopman koopman, const char *path,
+#     double residual_tol, int64_t n_re, const double *re, int64_t n_im, const double *im, const
+#     double *tau, double eps, int measure_preserving)
+function solace_koopman_write_verified_grid(koopman, path, residual_tol, n_re, re, n_im, im, tau, eps, measure_preserving)
+    ccall((:solace_koopman_write_verified_grid, libsolace()), Cint, (Ptr{Cvoid}, Cstring, Cdouble, Int64, Ptr{Cdouble}, Int64, Ptr{Cdouble}, Ptr{Cdouble}, Cdouble, Cint), koopman, path, residual_tol, n_re, re, n_im, im, tau, eps, measure_preserving)
 end
 
 # Writes the state dimension of a bundled system: "pendulum" (2: angle, angular
