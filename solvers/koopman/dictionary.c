@@ -227,9 +227,10 @@ static void product_point(const solace_koopman_dict_t *dict, const double *x, do
   }
 }
 
-/* The user dictionary at m points, checked finite and scaled by rows. */
-static int user_eval(const solace_koopman_dict_t *dict, int64_t m, const double *x, int64_t ldx,
-                     const double *row_scale, double *psi, int64_t ldpsi) {
+/* The user dictionary at m points (data rows first..first + m - 1, for the messages), checked
+ * finite and scaled by rows. */
+static int user_eval(const solace_koopman_dict_t *dict, int64_t first, int64_t m, const double *x,
+                     int64_t ldx, const double *row_scale, double *psi, int64_t ldpsi) {
   int rc = dict->fn(m, dict->d, x, ldx, dict->n, psi, ldpsi, dict->ctx);
   SolaceCheck(!rc, SOLACE_ERR_ARG, "the dictionary callback failed (returned %d) on %lld points",
               rc, (long long)m);
@@ -237,8 +238,8 @@ static int user_eval(const solace_koopman_dict_t *dict, int64_t m, const double 
     for (int64_t j = 0; j < m; j++) {
       double *v = psi + j + k * ldpsi;
       SolaceCheck(isfinite(*v), SOLACE_ERR_ARG,
-                  "the dictionary callback gave psi(%lld, %lld) = %g, not finite", (long long)j,
-                  (long long)k, *v);
+                  "the dictionary callback gave psi(%lld, %lld) = %g, not finite",
+                  (long long)(first + j), (long long)k, *v);
       if (row_scale) *v *= row_scale[j];
     }
   return SOLACE_SUCCESS;
@@ -246,8 +247,14 @@ static int user_eval(const solace_koopman_dict_t *dict, int64_t m, const double 
 
 int solace_koopman_dict_eval(const solace_koopman_dict_t *dict, int64_t m, const double *x,
                              int64_t ldx, const double *row_scale, double *psi, int64_t ldpsi) {
+  return solace_koopman_dict_eval_rows(dict, 0, m, x, ldx, row_scale, psi, ldpsi);
+}
+
+int solace_koopman_dict_eval_rows(const solace_koopman_dict_t *dict, int64_t first, int64_t m,
+                                  const double *x, int64_t ldx, const double *row_scale,
+                                  double *psi, int64_t ldpsi) {
   int64_t d = dict->d;
-  if (dict->fn) return user_eval(dict, m, x, ldx, row_scale, psi, ldpsi);
+  if (dict->fn) return user_eval(dict, first, m, x, ldx, row_scale, psi, ldpsi);
   if (dict->rbf) {
     double s2 = dict->width * dict->width;
     for (int64_t j = 0; j < m; j++) {
