@@ -266,17 +266,34 @@ int solace_koopman_dict_eval(const solace_koopman_dict_t *dict, int64_t m, const
   return solace_koopman_dict_eval_rows(dict, 0, m, x, ldx, row_scale, psi, ldpsi);
 }
 
-int solace_koopman_dict_eval_rows(const solace_koopman_dict_t *dict, int64_t first, int64_t m,
-                                  const double *x, int64_t ldx, const double *row_scale,
-                                  double *psi, int64_t ldpsi) {
+/* The user dictionary into psi with point j, function k at psi[j * rs + k * cs], through an m x n
+ * scratch matrix. */
+static int user_eval_strided(const solace_koopman_dict_t *dict, int64_t first, int64_t m,
+                             const double *x, int64_t ldx, const double *row_scale, double *psi,
+                             int64_t rs, int64_t cs) {
+  double *tmp;
+  SolaceCall(SolaceCalloc(m * dict->n, &tmp));
+  int status = user_eval(dict, first, m, x, ldx, row_scale, tmp, m);
+  for (int64_t k = 0; !status && k < dict->n; k++)
+    for (int64_t j = 0; j < m; j++) psi[j * rs + k * cs] = tmp[j + k * m];
+  free(tmp);
+  return status;
+}
+
+/* The dictionary at m points into psi with point j, function k at psi[j * rs + k * cs], row j
+ * scaled by row_scale[j] when row_scale is not NULL. */
+static int eval_strided(const solace_koopman_dict_t *dict, int64_t first, int64_t m,
+                        const double *x, int64_t ldx, const double *row_scale, double *psi,
+                        int64_t rs, int64_t cs) {
   int64_t d = dict->d;
-  if (dict->fn) return user_eval(dict, first, m, x, ldx, row_scale, psi, ldpsi);
+  if (dict->fn && rs == 1) return user_eval(dict, first, m, x, ldx, row_scale, psi, cs);
+  if (dict->fn) return user_eval_strided(dict, first, m, x, ldx, row_scale, psi, rs, cs);
   if (dict->rbf) {
     double s2 = dict->width * dict->width;
     for (int64_t j = 0; j < m; j++) {
       double scale = row_scale ? row_scale[j] : 1;
       for (int64_t a = 0; a < dict->n; a++)
-        psi[j + a * ldpsi] = scale * exp(-dist2(x + j * ldx, dict->centres + a * d, d) / s2);
+        psi[j * rs + a * cs] = scale * exp(-dist2(x + j * ldx, dict->centres + a * d, d) / s2);
     }
     return SOLACE_SUCCESS;
   }
@@ -286,7 +303,19 @@ int solace_koopman_dict_eval_rows(const solace_koopman_dict_t *dict, int64_t fir
   double *v;
   SolaceCall(SolaceCalloc(stride * d, &v));
   for (int64_t j = 0; j < m; j++)
-    product_point(dict, x + j * ldx, row_scale ? row_scale[j] : 1, v, stride, psi + j, ldpsi);
+    product_point(dict, x + j * ldx, row_scale ? row_scale[j] : 1, v, stride, psi + j * rs, cs);
   free(v);
   return SOLACE_SUCCESS;
+}
+
+int solace_koopman_dict_eval_rows(const solace_koopman_dict_t *dict, int64_t first, int64_t m,
+                                  const double *x, int64_t ldx, const double *row_scale,
+                                  double *psi, int64_t ldpsi) {
+  return eval_strided(dict, first, m, x, ldx, row_scale, psi, 1, ldpsi);
+}
+
+int solace_koopman_dict_eval_points(const solace_koopman_dict_t *dict, int64_t first, int64_t m,
+                                    const double *x, int64_t ldx, const double *row_scale,
+                                    double *psi, int64_t ldpsi) {
+  return eval_strided(dict, first, m, x, ldx, row_scale, psi, ldpsi, 1);
 }

@@ -17,8 +17,9 @@ static int64_t gram_block_rows(int64_t m, int64_t n) {
   return rows < m ? rows : m;
 }
 
-/* Rows first..first + count - 1: B_b = sqrt(W)[PsiX PsiY] into buf (count x 2n), then
- * h += B_b^T B_b (upper triangle, 2n x 2n) and px += (sqrt(W) PsiX)_b^T (sqrt(W) X^T)_b. */
+/* Rows first..first + count - 1: B_b^T = (sqrt(W)[PsiX PsiY])_b^T into buf (2n x count, each
+ * point's 2n values contiguous), then h += B_b^T B_b (upper triangle, 2n x 2n) and
+ * px += (sqrt(W) PsiX)_b^T (sqrt(W) X^T)_b. */
 static int gram_block(solace_koopman k, int64_t first, int64_t count, double *buf, double *sw,
                       double *xw, double *h, double *px) {
   int64_t n = k->dict.n, d = k->d;
@@ -26,13 +27,13 @@ static int gram_block(solace_koopman k, int64_t first, int64_t count, double *bu
   for (int64_t j = 0; j < count; j++)
     for (int64_t i = 0; i < d; i++) xw[j + i * count] = sw[j] * k->x[i + (first + j) * d];
   SolaceCall(
-      solace_koopman_dict_eval_rows(&k->dict, first, count, k->x + first * d, d, sw, buf, count));
-  SolaceCall(solace_koopman_dict_eval_rows(&k->dict, first, count, k->y + first * d, d, sw,
-                                           buf + count * n, count));
-  cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)(2 * n), (int)count, 1, buf, (int)count,
-              1, h, (int)(2 * n));
-  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)n, (int)d, (int)count, 1, buf,
-              (int)count, xw, (int)count, 1, px, (int)n);
+      solace_koopman_dict_eval_points(&k->dict, first, count, k->x + first * d, d, sw, buf, 2 * n));
+  SolaceCall(solace_koopman_dict_eval_points(&k->dict, first, count, k->y + first * d, d, sw,
+                                             buf + n, 2 * n));
+  cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (int)(2 * n), (int)count, 1, buf,
+              (int)(2 * n), 1, h, (int)(2 * n));
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)d, (int)count, 1, buf,
+              (int)(2 * n), xw, (int)count, 1, px, (int)n);
   return SOLACE_SUCCESS;
 }
 

@@ -67,6 +67,13 @@ SOLACE_INTERN int solace_koopman_dict_eval_rows(const solace_koopman_dict_t *dic
                                                 const double *row_scale, double *psi,
                                                 int64_t ldpsi);
 
+/* solace_koopman_dict_eval_rows() with the values of point j at psi[j * ldpsi .. + n - 1] (the
+ * transposed layout: n x m column-major), written contiguously. */
+SOLACE_INTERN int solace_koopman_dict_eval_points(const solace_koopman_dict_t *dict, int64_t first,
+                                                  int64_t m, const double *x, int64_t ldx,
+                                                  const double *row_scale, double *psi,
+                                                  int64_t ldpsi);
+
 /* The Gram path of solace_koopman_compute() (see solace_koopman_set_qr): with B = sqrt(W)[PsiX
  * PsiY] streamed by blocks of rows, G, A, L from one dsyrk of B, R11 = chol(G) when cond_1(G) is
  * at most cond_max (estimated by dpocon) and the truncation at k->rcond keeps every direction.
