@@ -12,8 +12,13 @@
  * on M). With MPI (mpiexec -n 2) Solace's pseudospectrum is split over the ranks; the other
  * ranks wait without spinning while numpy runs.
  *
+ * Solace runs with its default factorization (SOLACE_KOOPMAN_QR_AUTO: the Gram path on these
+ * tall, well-conditioned data; the row names the path used); with -qr, each repetition also
+ * times compute() with SOLACE_KOOPMAN_QR_HOUSEHOLDER (residuals accurate to eps) and prints a
+ * "QR" row checked against numpy the same way.
+ *
  * usage: bench-koopman [-quick] [-m 10000,100000] [-n 100,500,1000] [-points 10000,100,20]
- *                      [-grid 100] [-reps 2] [-workdir DIR] */
+ *                      [-grid 100] [-reps 2] [-qr] [-workdir DIR] */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <mpi.h>
@@ -28,7 +33,7 @@ static const double TWO_PI = 6.283185307179586;
 
 typedef struct {
   int64_t m[MAX_CASES], n[MAX_CASES], points[MAX_CASES];
-  int n_m, n_n, n_points, grid, reps, quick;
+  int n_m, n_n, n_points, grid, reps, quick, qr;
   char workdir[256];
 } options;
 
@@ -36,6 +41,7 @@ typedef struct {
 typedef struct {
   double t_edmd, t_res, t_ps; /* numpy: EDMD, residuals, grid; Solace: compute() in t_edmd */
   int64_t r;
+  int used; /* Solace: the factorization used (solace_koopman_get_qr) */
   double *lambda, *res, *tau;
 } run_result;
 
@@ -64,7 +70,7 @@ static int parse_options(int argc, char **argv, options *o) {
     const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(opt, "-quick")) {
       o->quick = 1, o->m[0] = 2000, o->n[0] = 21, o->n[1] = 41, o->points[0] = o->points[1] = 400;
-      o->n_m = 1, o->n_n = 2, o->n_points = 2, o->grid = 20, o->reps = 1;
+      o->n_m = 1, o->n_n = 2, o->n_points = 2, o->grid = 20, o->reps = 1, o->qr = 1;
     } else if (val && !strcmp(opt, "-m"))
       o->n_m = parse_list(argv[++i], o->m);
     else if (val && !strcmp(opt, "-n"))
@@ -73,6 +79,8 @@ static int parse_options(int argc, char **argv, options *o) {
       o->n_points = parse_list(argv[++i], o->points);
     else if (val && !strcmp(opt, "-grid"))
       o->grid = atoi(argv[++i]);
+    else if (!strcmp(opt, "-qr"))
+      o->qr = 1;
     else if (val && !strcmp(opt, "-reps"))
       o->reps = atoi(argv[++i]);
     else if (val && !strcmp(opt, "-workdir"))
@@ -119,13 +127,14 @@ static void make_points(int grid, int64_t p, double *z) {
   }
 }
 
-static int run_solace(int64_t m, int64_t degree, const double *x, const double *y, int64_t p,
-                      const double *z, run_result *out) {
+static int run_solace(int64_t m, int64_t degree, int qr, const double *x, const double *y,
+                      int64_t p, const double *z, run_result *out) {
   solace_koopman k = NULL;
   int status = solace_koopman_create(&k);
   if (!status)
     status = solace_koopman_set_dictionary(k, SOLACE_KOOPMAN_DICT_FOURIER, degree,
                                            SOLACE_KOOPMAN_TOTAL_DEGREE);
+  if (!status) status = solace_koopman_set_qr(k, qr);
   if (!status) status = solace_koopman_set_data(k, 1, m, x, 1, m, y, 1, NULL);
   double t0 = now();
   if (!status) status = solace_koopman_compute(k);
@@ -135,6 +144,7 @@ static int run_solace(int64_t m, int64_t degree, const double *x, const double *
     out->lambda = malloc(sizeof(double) * 2 * out->r), out->res = malloc(sizeof(double) * out->r);
   if (!status) status = solace_koopman_get_eigenvalues(k, out->lambda);
   if (!status) status = solace_koopman_get_residuals(k, out->res);
+  if (!status) status = solace_koopman_get_qr(k, &out->used);
   out->tau = malloc(sizeof(double) * (p + 1));
   double t2 = now();
   if (!status && p) status = solace_koopman_pseudospectrum(k, p, z, out->tau);
@@ -214,7 +224,8 @@ static int run_case(const options *o, int64_t m, int64_t n, int64_t p, int rank,
   double *x = malloc(sizeof(double) * m), *y = malloc(sizeof(double) * m),
          *z = malloc(sizeof(double) * 2 * (p + 1));
   double ts_edmd[MAX_REPS], ts_ps[MAX_REPS], tn_edmd[MAX_REPS], tn_res[MAX_REPS], tn_ps[MAX_REPS];
-  double eig_err = 0, res_err = 0, tau_err = 0;
+  double tq_edmd[MAX_REPS] = {0}, eig_err = 0, res_err = 0, tau_err = 0, qeig_err = 0, qres_err = 0;
+  int used = 0;
   int failed = make_data(m, x, y);
   make_points(o->grid, p, z);
   if (!failed && rank == 0) {
@@ -226,8 +237,10 @@ static int run_case(const options *o, int64_t m, int64_t n, int64_t p, int rank,
     if (!failed) failed = write_doubles(path, &ph, 1, z, 2 * p, NULL, 0);
   }
   for (int rep = 0; rep < o->reps && !failed; rep++) {
-    run_result s = {0}, np_run = {0};
-    failed = run_solace(m, degree, x, y, p, z, &s);
+    run_result s = {0}, np_run = {0}, q = {0};
+    failed = run_solace(m, degree, SOLACE_KOOPMAN_QR_AUTO, x, y, p, z, &s);
+    if (!failed && o->qr)
+      failed = run_solace(m, degree, SOLACE_KOOPMAN_QR_HOUSEHOLDER, x, y, 0, z, &q);
     if (!failed && rank == 0) failed = run_numpy(o, p, &np_run);
     if (size > 1) { /* every rank stops with rank 0 (the pseudospectrum is collective) */
       quiet_barrier();
@@ -241,10 +254,17 @@ static int run_case(const options *o, int64_t m, int64_t n, int64_t p, int rank,
       eig_err = fmax(eig_err, e), res_err = fmax(res_err, r);
       tau_err = fmax(tau_err, tau_difference(&s, &np_run, p));
       failed = s.r != np_run.r;
+      if (o->qr) {
+        compare_spectra(&q, &np_run, &e, &r);
+        qeig_err = fmax(qeig_err, e), qres_err = fmax(qres_err, r);
+        compare_spectra(&np_run, &q, &e, &r);
+        qeig_err = fmax(qeig_err, e), qres_err = fmax(qres_err, r);
+        failed = failed || q.r != np_run.r;
+      }
     }
-    ts_edmd[rep] = s.t_edmd, ts_ps[rep] = s.t_ps;
+    ts_edmd[rep] = s.t_edmd, ts_ps[rep] = s.t_ps, tq_edmd[rep] = q.t_edmd, used = s.used;
     tn_edmd[rep] = np_run.t_edmd, tn_res[rep] = np_run.t_res, tn_ps[rep] = np_run.t_ps;
-    result_free(&s), result_free(&np_run);
+    result_free(&s), result_free(&np_run), result_free(&q);
   }
   free(x), free(y), free(z);
   if (failed)
@@ -255,9 +275,18 @@ static int run_case(const options *o, int64_t m, int64_t n, int64_t p, int rank,
   double se = bench_median(ts_edmd, o->reps), ne = bench_median(tn_edmd, o->reps),
          nr = bench_median(tn_res, o->reps), sp = bench_median(ts_ps, o->reps),
          npp = bench_median(tn_ps, o->reps), full = (double)o->grid * o->grid / (double)(p ? p : 1);
-  int agree = eig_err <= 1e-6 && res_err <= 1e-6 && (!p || tau_err <= 1e-6);
-  printf("%7lld %5lld  EDMD+residuals  %9.3f  %9.3f (%.3f + %.3f)  %6.2f  eig %.1e res %.1e\n",
-         (long long)m, (long long)n, se, ne + nr, ne, nr, (ne + nr) / se, eig_err, res_err);
+  int agree = eig_err <= 1e-6 && res_err <= 1e-6 && (!p || tau_err <= 1e-6) &&
+              (!o->qr || (qeig_err <= 1e-6 && qres_err <= 1e-6));
+  const char *path = used == SOLACE_KOOPMAN_QR_GRAM       ? "Gram"
+                     : used == SOLACE_KOOPMAN_QR_CHOLESKY ? "CholQR"
+                                                          : "Hh QR";
+  printf("%7lld %5lld  EDMD+res %-6s  %9.3f  %9.3f (%.3f + %.3f)  %6.2f  eig %.1e res %.1e\n",
+         (long long)m, (long long)n, path, se, ne + nr, ne, nr, (ne + nr) / se, eig_err, res_err);
+  if (o->qr) {
+    double sq = bench_median(tq_edmd, o->reps);
+    printf("%7lld %5lld  EDMD+res QR      %9.3f  %9.3f (%.3f + %.3f)  %6.2f  eig %.1e res %.1e\n",
+           (long long)m, (long long)n, sq, ne + nr, ne, nr, (ne + nr) / sq, qeig_err, qres_err);
+  }
   if (p)
     printf("%7lld %5lld  grid %6lld pts  %9.3f  %9.3f                  %6.2f  tau %.1e (rel)"
            "  full grid: %.1f s vs %.1f s\n",

@@ -14,7 +14,9 @@
  * its invariant measure), an eigenvalue with residual eps lies within eps of
  * the true spectrum, so a small residual certifies it.
  *
- * Numerics: nothing forms G, A or L. One Householder QR of sqrt(W)[PsiX PsiY]
+ * Numerics: a Householder QR of sqrt(W)[PsiX PsiY] (or, for tall well-conditioned
+ * data, the Gram path of solace_koopman_set_qr(): G, A, L by one dsyrk, R11 =
+ * chol(G), R12 = R11^-T A, R22 replaced by any F with F^T F = L - R12^T R12)
  * gives R11, R12, R22; the SVD R11 = U S V^T gives an orthonormal basis of the
  * dictionary span (in the data's inner product), truncated to the singular
  * values s_i > rcond * s_1 (default rcond 1e-12): this truncated pseudo-inverse
@@ -92,9 +94,10 @@ enum solace_koopman_kernel {
 
 /** How solace_koopman_compute() factors sqrt(W) [PsiX PsiY] = Q R. */
 enum solace_koopman_qr {
-  SOLACE_KOOPMAN_QR_AUTO = 0,        /**< Cholesky QR for tall data when safe, else Householder */
+  SOLACE_KOOPMAN_QR_AUTO = 0,        /**< Gram for tall well-conditioned data, else as before */
   SOLACE_KOOPMAN_QR_HOUSEHOLDER = 1, /**< always Householder (TSQR for tall data) */
-  SOLACE_KOOPMAN_QR_CHOLESKY = 2     /**< Cholesky QR whenever safe, else Householder */
+  SOLACE_KOOPMAN_QR_CHOLESKY = 2,    /**< Cholesky QR whenever safe, else Householder */
+  SOLACE_KOOPMAN_QR_GRAM = 3         /**< Gram matrices + Cholesky of G when cond(G) <= 1e8 */
 };
 
 /**
@@ -208,9 +211,28 @@ SOLACE_EXPORT int solace_koopman_set_dictionary_fn(solace_koopman koopman, int64
  * holding the constant function. Criterion: the Cholesky path is taken only
  * when the first dpotrf of X^T X succeeds and the LAPACK dtrcon estimate of
  * the 1-norm condition number of its factor (an estimate of cond(X)) is at
- * most 1e6; otherwise Householder is used. SOLACE_KOOPMAN_QR_AUTO (default)
- * tries Cholesky only for very tall data (M >= 150 N, where it was measured faster),
- * SOLACE_KOOPMAN_QR_CHOLESKY whenever M >= 2N. solace_koopman_get_qr() tells which was used.
+ * most 1e6; otherwise Householder is used. SOLACE_KOOPMAN_QR_CHOLESKY tries it
+ * whenever M >= 2N.
+ *
+ * The Gram path (SOLACE_KOOPMAN_QR_GRAM) forms no Q: B^T B = [G A; A^T L] by one
+ * dsyrk over blocks of rows (about 4 M N^2 flops; the dictionary is evaluated
+ * block by block and never stored, so memory is O(N^2 + block)), R11 = chol(G)
+ * (dpotrf), R12 = R11^-T A, and in place of R22 a factor F of the Schur
+ * complement S = L - R12^T R12 = F^T F (pivoted Cholesky dpstrf; S is PSD in
+ * exact arithmetic, its rounding-level negative part is dropped). K_r, E, the
+ * residuals, the pseudospectrum, mpEDMD and the measures are then computed as
+ * for a QR. Accuracy: S is a difference of matrices of size ||L||, so the
+ * residuals and tau are accurate to about sqrt(eps ||L||) (~1e-8 for an
+ * orthonormal dictionary) instead of eps, as for the textbook G, A, L
+ * formulas, and the eigenvalues to about eps cond(G). Taken when dpotrf
+ * succeeds, the dpocon estimate of cond_1(G) is at most 1e8 and the rcond
+ * truncation would keep every direction; otherwise the data are evaluated
+ * again and the QR path runs (as for AUTO). SOLACE_KOOPMAN_QR_AUTO (default)
+ * takes the Gram path for tall data (M >= 10 N) with cond_1(G) <= 1e4
+ * (eigenvalues within about 1e4 eps of the QR path's); otherwise Householder,
+ * or Cholesky QR for M >= 150 N. Ask for SOLACE_KOOPMAN_QR_HOUSEHOLDER when
+ * residuals or tau below ~1e-7 matter. solace_koopman_get_qr() tells which
+ * path was used.
  * @return ::SOLACE_ERR_ARG for another value. Forgets the results of the last
  * compute.
  */
@@ -283,8 +305,8 @@ SOLACE_EXPORT int solace_koopman_set_dictionary_kernel(solace_koopman koopman, i
                                                        int64_t n, int64_t *n_functions);
 
 /**
- * The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY
- * or ::SOLACE_KOOPMAN_QR_HOUSEHOLDER.
+ * The factorization used by the last compute: ::SOLACE_KOOPMAN_QR_GRAM,
+ * ::SOLACE_KOOPMAN_QR_CHOLESKY or ::SOLACE_KOOPMAN_QR_HOUSEHOLDER.
  * @return ::SOLACE_ERR_STATE before a compute.
  */
 SOLACE_EXPORT int solace_koopman_get_qr(solace_koopman koopman, int *qr);

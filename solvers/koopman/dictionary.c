@@ -13,6 +13,26 @@ static int64_t family_degree(int64_t kind, int64_t n) {
   return kind == SOLACE_KOOPMAN_DICT_FOURIER ? (n + 1) / 2 : n;
 }
 
+/* Fourier values v = 1, cos u, sin u, cos 2u, sin 2u, ... (nmax + 1 of them). cos(n u), sin(n u)
+ * come from libm at n = 1, 17, 33, ... and in between by the angle-addition rotation by u: 16
+ * times fewer sincos calls at the same accuracy (largest error 2.3e-13 for n <= 500, u in
+ * [0, 2 pi), against long-double cos(n u) of the same u, as for libm's cos(n u), whose argument n u
+ * is rounded). */
+static void fourier_eval(double u, int64_t nmax, double *v) {
+  double c1 = cos(u), s1 = sin(u), c = 1, s = 0;
+  v[0] = 1;
+  for (int64_t n = 1; 2 * n - 1 <= nmax; n++) {
+    if ((n - 1) % 16 == 0) {
+      c = cos(n * u), s = sin(n * u);
+    } else {
+      double cn = c * c1 - s * s1;
+      s = s * c1 + c * s1, c = cn;
+    }
+    v[2 * n - 1] = c;
+    if (2 * n <= nmax) v[2 * n] = s;
+  }
+}
+
 /* Values v[0..nmax] of the 1-D family `kind` at u. */
 static void family_eval(int64_t kind, double u, int64_t nmax, double *v) {
   switch (kind) {
@@ -40,11 +60,7 @@ static void family_eval(int64_t kind, double u, int64_t nmax, double *v) {
       v[n + 1] = sqrt(2.0 / (n + 1.0)) * u * v[n] - sqrt(n / (n + 1.0)) * v[n - 1];
     break;
   default: /* Fourier */
-    v[0] = 1;
-    for (int64_t n = 1; 2 * n - 1 <= nmax; n++) {
-      v[2 * n - 1] = cos(n * u);
-      if (2 * n <= nmax) v[2 * n] = sin(n * u);
-    }
+    fourier_eval(u, nmax, v);
     break;
   }
 }
@@ -279,9 +295,10 @@ static void product_point(const solace_koopman_dict_t *dict, const double *x, do
   }
 }
 
-/* The user dictionary at m points, checked finite and scaled by rows. */
-static int user_eval(const solace_koopman_dict_t *dict, int64_t m, const double *x, int64_t ldx,
-                     const double *row_scale, double *psi, int64_t ldpsi) {
+/* The user dictionary at m points (data rows first..first + m - 1, for the messages), checked
+ * finite and scaled by rows. */
+static int user_eval(const solace_koopman_dict_t *dict, int64_t first, int64_t m, const double *x,
+                     int64_t ldx, const double *row_scale, double *psi, int64_t ldpsi) {
   int rc = dict->fn(m, dict->d, x, ldx, dict->n, psi, ldpsi, dict->ctx);
   SolaceCheck(!rc, SOLACE_ERR_ARG, "the dictionary callback failed (returned %d) on %lld points",
               rc, (long long)m);
@@ -289,8 +306,8 @@ static int user_eval(const solace_koopman_dict_t *dict, int64_t m, const double 
     for (int64_t j = 0; j < m; j++) {
       double *v = psi + j + k * ldpsi;
       SolaceCheck(isfinite(*v), SOLACE_ERR_ARG,
-                  "the dictionary callback gave psi(%lld, %lld) = %g, not finite", (long long)j,
-                  (long long)k, *v);
+                  "the dictionary callback gave psi(%lld, %lld) = %g, not finite",
+                  (long long)(first + j), (long long)k, *v);
       if (row_scale) *v *= row_scale[j];
     }
   return SOLACE_SUCCESS;
@@ -298,14 +315,37 @@ static int user_eval(const solace_koopman_dict_t *dict, int64_t m, const double 
 
 int solace_koopman_dict_eval(const solace_koopman_dict_t *dict, int64_t m, const double *x,
                              int64_t ldx, const double *row_scale, double *psi, int64_t ldpsi) {
+  return solace_koopman_dict_eval_rows(dict, 0, m, x, ldx, row_scale, psi, ldpsi);
+}
+
+/* The user dictionary into psi with point j, function k at psi[j * rs + k * cs], through an m x n
+ * scratch matrix. */
+static int user_eval_strided(const solace_koopman_dict_t *dict, int64_t first, int64_t m,
+                             const double *x, int64_t ldx, const double *row_scale, double *psi,
+                             int64_t rs, int64_t cs) {
+  double *tmp;
+  SolaceCall(SolaceCalloc(m * dict->n, &tmp));
+  int status = user_eval(dict, first, m, x, ldx, row_scale, tmp, m);
+  for (int64_t k = 0; !status && k < dict->n; k++)
+    for (int64_t j = 0; j < m; j++) psi[j * rs + k * cs] = tmp[j + k * m];
+  free(tmp);
+  return status;
+}
+
+/* The dictionary at m points into psi with point j, function k at psi[j * rs + k * cs], row j
+ * scaled by row_scale[j] when row_scale is not NULL. */
+static int eval_strided(const solace_koopman_dict_t *dict, int64_t first, int64_t m,
+                        const double *x, int64_t ldx, const double *row_scale, double *psi,
+                        int64_t rs, int64_t cs) {
   int64_t d = dict->d;
-  if (dict->fn) return user_eval(dict, m, x, ldx, row_scale, psi, ldpsi);
+  if (dict->fn && rs == 1) return user_eval(dict, first, m, x, ldx, row_scale, psi, cs);
+  if (dict->fn) return user_eval_strided(dict, first, m, x, ldx, row_scale, psi, rs, cs);
   if (dict->rbf) {
     double s2 = dict->width * dict->width;
     for (int64_t j = 0; j < m; j++) {
       double scale = row_scale ? row_scale[j] : 1;
       for (int64_t a = 0; a < dict->n; a++)
-        psi[j + a * ldpsi] = scale * exp(-dist2(x + j * ldx, dict->centres + a * d, d) / s2);
+        psi[j * rs + a * cs] = scale * exp(-dist2(x + j * ldx, dict->centres + a * d, d) / s2);
     }
     return SOLACE_SUCCESS;
   }
@@ -315,7 +355,19 @@ int solace_koopman_dict_eval(const solace_koopman_dict_t *dict, int64_t m, const
   double *v;
   SolaceCall(SolaceCalloc(stride * d, &v));
   for (int64_t j = 0; j < m; j++)
-    product_point(dict, x + j * ldx, row_scale ? row_scale[j] : 1, v, stride, psi + j, ldpsi);
+    product_point(dict, x + j * ldx, row_scale ? row_scale[j] : 1, v, stride, psi + j * rs, cs);
   free(v);
   return SOLACE_SUCCESS;
+}
+
+int solace_koopman_dict_eval_rows(const solace_koopman_dict_t *dict, int64_t first, int64_t m,
+                                  const double *x, int64_t ldx, const double *row_scale,
+                                  double *psi, int64_t ldpsi) {
+  return eval_strided(dict, first, m, x, ldx, row_scale, psi, 1, ldpsi);
+}
+
+int solace_koopman_dict_eval_points(const solace_koopman_dict_t *dict, int64_t first, int64_t m,
+                                    const double *x, int64_t ldx, const double *row_scale,
+                                    double *psi, int64_t ldpsi) {
+  return eval_strided(dict, first, m, x, ldx, row_scale, psi, ldpsi, 1);
 }

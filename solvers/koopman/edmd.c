@@ -222,6 +222,33 @@ static int factor(solace_koopman k, edmd_work *w, int64_t *rows) {
   return SOLACE_SUCCESS;
 }
 
+/* The cond_1(G) up to which the Gram path is taken (0: not tried). SOLACE_KOOPMAN_QR_GRAM accepts
+ * eigenvalue errors up to about eps cond(G) <= 2e-8, the level of its residuals; the automatic
+ * choice only tall data (M >= 10 N, where the M N^2 factorization dominates the O(N^3) steps) with
+ * cond(G) <= 1e4, eigenvalues then within about 1e4 eps of the QR path's. */
+static double gram_cond_max(solace_koopman k) {
+  if (k->qr == SOLACE_KOOPMAN_QR_GRAM) return 1e8;
+  if (k->qr == SOLACE_KOOPMAN_QR_AUTO && k->m >= 10 * k->dict.n) return 1e4;
+  return 0;
+}
+
+/* The Gram path when gram_cond_max() allows it and G passes its checks, else the dictionary
+ * matrices and a QR path (factor()). Sets k->r, k->qr_used and the rows p of w->t. */
+static int factor_any(solace_koopman k, edmd_work *w, int64_t *rows) {
+  int64_t n = k->dict.n;
+  double cond_max = gram_cond_max(k);
+  int taken = 0;
+  if (cond_max > 0)
+    SolaceCall(solace_koopman_gram_factor(k, cond_max, &taken, &w->basis, &w->t, &w->px));
+  if (taken) {
+    k->qr_used = SOLACE_KOOPMAN_QR_GRAM, k->r = n, *rows = 2 * n;
+    return SOLACE_SUCCESS;
+  }
+  SolaceCall(SolaceCalloc(k->m * 2 * n, &w->b));
+  SolaceCall(build_psi(k, w));
+  return factor(k, w, rows);
+}
+
 /* K_r = U_r^T T(0:n, :), E = [U_perp^T T(0:n, :); T(n:p, :)], reduced to its R
  * factor when it has more than r rows; and proj = basis^T PX. */
 static int project(solace_koopman k, edmd_work *w, int64_t p) {
@@ -392,9 +419,7 @@ int solace_koopman_compute(solace_koopman koopman) {
               "pairs as functions (lower the degree or give more data)",
               (long long)k->m, (long long)n);
   edmd_work w = {0};
-  int status = SolaceCalloc(k->m * 2 * n, &w.b);
-  if (!status) status = build_psi(k, &w);
-  if (!status) status = factor(k, &w, &p);
+  int status = factor_any(k, &w, &p);
   if (!status) status = project(k, &w, p);
   if (!status) status = eigen(k, &w);
   if (!status) status = split_eigenvectors(k, &w);
@@ -407,9 +432,11 @@ int solace_koopman_compute(solace_koopman koopman) {
     return solace_error_trace(status, __func__);
   }
   k->computed = 1;
-  solace_log(SOLACE_LOG_INFO, "koopman: M = %lld pairs, N = %lld functions, rank %lld, %s QR",
+  solace_log(SOLACE_LOG_INFO, "koopman: M = %lld pairs, N = %lld functions, rank %lld, %s path",
              (long long)k->m, (long long)n, (long long)k->r,
-             k->qr_used == SOLACE_KOOPMAN_QR_CHOLESKY ? "Cholesky" : "Householder");
+             k->qr_used == SOLACE_KOOPMAN_QR_GRAM       ? "Gram"
+             : k->qr_used == SOLACE_KOOPMAN_QR_CHOLESKY ? "Cholesky QR"
+                                                        : "Householder QR");
   return SOLACE_SUCCESS;
 }
 

@@ -71,6 +71,29 @@ SOLACE_INTERN int solace_koopman_dict_eval(const solace_koopman_dict_t *dict, in
                                            const double *x, int64_t ldx, const double *row_scale,
                                            double *psi, int64_t ldpsi);
 
+/* solace_koopman_dict_eval() on the m data points first..first + m - 1 (x and row_scale point at
+ * point `first`); `first` only numbers the rows in error messages. */
+SOLACE_INTERN int solace_koopman_dict_eval_rows(const solace_koopman_dict_t *dict, int64_t first,
+                                                int64_t m, const double *x, int64_t ldx,
+                                                const double *row_scale, double *psi,
+                                                int64_t ldpsi);
+
+/* solace_koopman_dict_eval_rows() with the values of point j at psi[j * ldpsi .. + n - 1] (the
+ * transposed layout: n x m column-major), written contiguously. */
+SOLACE_INTERN int solace_koopman_dict_eval_points(const solace_koopman_dict_t *dict, int64_t first,
+                                                  int64_t m, const double *x, int64_t ldx,
+                                                  const double *row_scale, double *psi,
+                                                  int64_t ldpsi);
+
+/* The Gram path of solace_koopman_compute() (see solace_koopman_set_qr): with B = sqrt(W)[PsiX
+ * PsiY] streamed by blocks of rows, G, A, L from one dsyrk of B, R11 = chol(G) when cond_1(G) is
+ * at most cond_max (estimated by dpocon) and the truncation at k->rcond keeps every direction.
+ * Then *taken = 1, *basis = R11^-1 (N x N), *t = [R12; F] R11^-1 (2N x N) with R12 = R11^-T A and
+ * F^T F = L - R12^T R12 (pivoted Cholesky), *px = (sqrt(W) PsiX)^T sqrt(W) X^T (N x d). Else
+ * *taken = 0 and nothing is allocated. */
+SOLACE_INTERN int solace_koopman_gram_factor(solace_koopman k, double cond_max, int *taken,
+                                             double **basis, double **t, double **px);
+
 /* Forgets the results of the last compute. */
 SOLACE_INTERN void solace_koopman_results_free(solace_koopman k);
 

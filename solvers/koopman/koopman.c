@@ -135,8 +135,10 @@ int solace_koopman_set_method(solace_koopman koopman, int method) {
 int solace_koopman_set_qr(solace_koopman koopman, int qr) {
   solace_error_clear();
   SolaceCheckNotNull(koopman);
-  SolaceCheck(qr >= SOLACE_KOOPMAN_QR_AUTO && qr <= SOLACE_KOOPMAN_QR_CHOLESKY, SOLACE_ERR_ARG,
-              "unknown QR %d (SOLACE_KOOPMAN_QR_AUTO = 0, _HOUSEHOLDER = 1 or _CHOLESKY = 2)", qr);
+  SolaceCheck(qr >= SOLACE_KOOPMAN_QR_AUTO && qr <= SOLACE_KOOPMAN_QR_GRAM, SOLACE_ERR_ARG,
+              "unknown QR %d (SOLACE_KOOPMAN_QR_AUTO = 0, _HOUSEHOLDER = 1, _CHOLESKY = 2 or "
+              "_GRAM = 3)",
+              qr);
   solace_koopman_results_free(koopman);
   koopman->qr = qr;
   return SOLACE_SUCCESS;

@@ -69,9 +69,10 @@ const SOLACE_KOOPMAN_KERNEL_GAUSSIAN = Cint(0)  # exp(-|x - y|^2 / s^2), s = par
 const SOLACE_KOOPMAN_KERNEL_POLYNOMIAL = Cint(1)  # (1 + x . y)^p, p = param, an integer >= 1
 const SOLACE_KOOPMAN_KERNEL_LAPLACIAN = Cint(2)  # exp(-|x - y| / s), s = param > 0
 # enum solace_koopman_qr
-const SOLACE_KOOPMAN_QR_AUTO = Cint(0)  # Cholesky QR for tall data when safe, else Householder
+const SOLACE_KOOPMAN_QR_AUTO = Cint(0)  # Gram for tall well-conditioned data, else as before
 const SOLACE_KOOPMAN_QR_HOUSEHOLDER = Cint(1)  # always Householder (TSQR for tall data)
 const SOLACE_KOOPMAN_QR_CHOLESKY = Cint(2)  # Cholesky QR whenever safe, else Householder
+const SOLACE_KOOPMAN_QR_GRAM = Cint(3)  # Gram matrices + Cholesky of G when cond(G) <= 1e8
 # enum solace_implicit_kind
 const SOLACE_IMPLICIT_ROOT = Cint(0)  # F(x, theta) = 0
 const SOLACE_IMPLICIT_FIXED_POINT = Cint(1)  # x = T(x, theta), i.e. F = T - x
@@ -1011,9 +1012,28 @@ end
 # holding the constant function. Criterion: the Cholesky path is taken only
 # when the first dpotrf of X^T X succeeds and the LAPACK dtrcon estimate of
 # the 1-norm condition number of its factor (an estimate of cond(X)) is at
-# most 1e6; otherwise Householder is used. SOLACE_KOOPMAN_QR_AUTO (default)
-# tries Cholesky only for very tall data (M >= 150 N, where it was measured faster),
-# SOLACE_KOOPMAN_QR_CHOLESKY whenever M >= 2N. solace_koopman_get_qr() tells which was used.
+# most 1e6; otherwise Householder is used. SOLACE_KOOPMAN_QR_CHOLESKY tries it
+# whenever M >= 2N.
+#
+# The Gram path (SOLACE_KOOPMAN_QR_GRAM) forms no Q: B^T B = [G A; A^T L] by one
+# dsyrk over blocks of rows (about 4 M N^2 flops; the dictionary is evaluated
+# block by block and never stored, so memory is O(N^2 + block)), R11 = chol(G)
+# (dpotrf), R12 = R11^-T A, and in place of R22 a factor F of the Schur
+# complement S = L - R12^T R12 = F^T F (pivoted Cholesky dpstrf; S is PSD in
+# exact arithmetic, its rounding-level negative part is dropped). K_r, E, the
+# residuals, the pseudospectrum, mpEDMD and the measures are then computed as
+# for a QR. Accuracy: S is a difference of matrices of size ||L||, so the
+# residuals and tau are accurate to about sqrt(eps ||L||) (~1e-8 for an
+# orthonormal dictionary) instead of eps, as for the textbook G, A, L
+# formulas, and the eigenvalues to about eps cond(G). Taken when dpotrf
+# succeeds, the dpocon estimate of cond_1(G) is at most 1e8 and the rcond
+# truncation would keep every direction; otherwise the data are evaluated
+# again and the QR path runs (as for AUTO). SOLACE_KOOPMAN_QR_AUTO (default)
+# takes the Gram path for tall data (M >= 10 N) with cond_1(G) <= 1e4
+# (eigenvalues within about 1e4 eps of the QR path's); otherwise Householder,
+# or Cholesky QR for M >= 150 N. Ask for SOLACE_KOOPMAN_QR_HOUSEHOLDER when
+# residuals or tau below ~1e-7 matter. solace_koopman_get_qr() tells which
+# path was used.
 # @return ::SOLACE_ERR_ARG for another value. Forgets the results of the last
 # compute.
 # C (koopman.h): int solace_koopman_set_qr(solace_koopman koopman, int qr)
@@ -1085,8 +1105,8 @@ function solace_koopman_set_dictionary_kernel(koopman, kernel, param, d, m, x, l
     ccall((:solace_koopman_set_dictionary_kernel, libsolace()), Cint, (Ptr{Cvoid}, Cint, Cdouble, Int64, Int64, Ptr{Cdouble}, Int64, Ptr{Cdouble}, Int64, Ptr{Cdouble}, Cdouble, Int64, Ptr{Int64}), koopman, kernel, param, d, m, x, ldx, y, ldy, weights, rcond, n, n_functions)
 end
 
-# The QR factorization used by the last compute: ::SOLACE_KOOPMAN_QR_CHOLESKY
-# or ::SOLACE_KOOPMAN_QR_HOUSEHOLDER.
+# The factorization used by the last compute: ::SOLACE_KOOPMAN_QR_GRAM,
+# ::SOLACE_KOOPMAN_QR_CHOLESKY or ::SOLACE_KOOPMAN_QR_HOUSEHOLDER.
 # @return ::SOLACE_ERR_STATE before a compute.
 # C (koopman.h): int solace_koopman_get_qr(solace_koopman koopman, int *qr)
 function solace_koopman_get_qr(koopman, qr)
