@@ -425,6 +425,29 @@ SOLACE_EXPORT int solace_koopman_eigenfunctions(solace_koopman koopman, int64_t 
 SOLACE_EXPORT int solace_koopman_get_modes(solace_koopman koopman, double *modes, int64_t ldm);
 
 /**
+ * Predicts by the Koopman mode decomposition: from each of m initial states
+ * x0_k, the states after s = 0..steps steps of the map,
+ * x_s ~ Re sum_j v_j lambda_j^s phi_j(x0_k), with the eigenvalues, the
+ * eigenfunctions (solace_koopman_eigenfunctions()) and the modes
+ * (solace_koopman_get_modes()). Exact, up to rounding, when the coordinates
+ * lie in a Koopman-invariant span of the dictionary; otherwise an
+ * approximation whose quality the residuals indicate.
+ * @param m     number of initial states, >= 1
+ * @param x0    d x m column-major, leading dimension ldx >= d; finite
+ * @param steps last step predicted, >= 0 (step 0 is the mode reconstruction of
+ *              x0)
+ * @param xout  d x ((steps + 1) m) column-major, leading dimension ldout >= d:
+ *              column s + (steps + 1) k is state k after s steps (with ldout =
+ *              d, the [m, steps + 1, d] C-order layout of trajectory files)
+ * @return ::SOLACE_ERR_STATE before a compute; ::SOLACE_ERR_ARG for bad sizes
+ * or non-finite x0; ::SOLACE_ERR_BACKEND if the eigenvector matrix is
+ * singular (a defective K).
+ */
+SOLACE_EXPORT int solace_koopman_predict(solace_koopman koopman, int64_t m, const double *x0,
+                                         int64_t ldx, int64_t steps, double *xout,
+                                         int64_t ldout);
+
+/**
  * Evaluates the pseudospectrum function tau(z) = min_g ||K g - z g|| / ||g||
  * (over the dictionary span, ResDMD's QR formulation: the smallest singular
  * value of [K_r - z I; E]) at nz points.
