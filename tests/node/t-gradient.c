@@ -18,6 +18,7 @@
  *   layers   : the field with t appended before every dense layer (2 -> [2+1 -> 8, 8+1 -> 8, 8+1
  *              -> 2]): f against the same MLP written out here (1e-14 relative), then the
  *              adjoint case's check (parameters and initial state, rel 1e-6).
+ *   local-layers: the local case with t at every layer.
  *   local-mean: the local regularizer averaged over t1 = 0.2, 0.5, 0.8 (node_local_reg_mean) equals
  *              the mean of the three single-sample values and gradients (1e-12: the same
  *              arithmetic summed in another order). */
@@ -272,7 +273,8 @@ int main(int argc, char **argv) {
   problem p = {.gweight = 0};
   memcpy(p.u0, u0, sizeof u0);
   solace_rand_normal(3, 0, 0, 2 * N, w);
-  TEST_CALL(node_test_random_field(D, 8, 11, !strcmp(which, "layers"), &p.field));
+  int layers = !strcmp(which, "layers") || !strcmp(which, "local-layers");
+  TEST_CALL(node_test_random_field(D, 8, 11, layers, &p.field));
   double tol = !strcmp(which, "adaptive") || !strcmp(which, "cvodes") ? 1e-10
                : !strcmp(which, "global")                             ? 1e-4
                                                                       : 1e-7;
@@ -288,7 +290,7 @@ int main(int argc, char **argv) {
     TEST_CALL(node_solver_init(&p.solver, p.field, SOLACE_NODE_DOPRI5, tol, tol));
     TEST_CALL(check_adjoint(&p, frozen_loss, 1e-5, 1e-6, which));
   }
-  if (!strcmp(which, "local")) TEST_CALL(check_local(&p, 0));
+  if (!strcmp(which, "local") || !strcmp(which, "local-layers")) TEST_CALL(check_local(&p, 0));
   if (!strcmp(which, "local-solver")) TEST_CALL(check_local(&p, 0.5));
   if (!strcmp(which, "cvodes")) TEST_CALL(check_cvodes(&p));
   if (!strcmp(which, "layers")) {
