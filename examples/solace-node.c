@@ -20,7 +20,7 @@
 
 typedef struct {
   const char *command, *task, *reg, *out, *weights, *data, *history, *trajectories, *activation;
-  const char *method, *hidden, *adjoint, *time;
+  const char *method, *hidden, *adjoint, *time, *regstep;
   int64_t steps, batch, ntrain, ntest, ntraj, ntimes, every, reg_samples;
   uint64_t seed;
   double lr, lambda0, lambda1, rtol, atol, tend;
@@ -51,6 +51,9 @@ static const option_doc docs[] = {
     {"time", "task: input spiral, layers fmnist",
      "where t enters f: input ([u, t] at the first layer) or layers (before every dense layer)"},
     {"reg_samples", "1", "train: t1 samples of the local regularizer per step (mean)"},
+    {"regstep", "initial",
+     "train: step of the local regularizer: initial (automatic initial step) or solver (the "
+     "accepted step at t1)"},
     {"ntraj", "16", "spiral: training trajectories (test: the same number, other seed)"},
     {"ntimes", "20", "spiral: observation times"},
     {"tend", "1.5", "spiral: final time"},
@@ -97,6 +100,7 @@ static int parse(int argc, char **argv, options *o) {
                  .method = "tsit5",
                  .adjoint = "discrete",
                  .reg_samples = 1,
+                 .regstep = "initial",
                  .steps = 300,
                  .ntrain = 2000,
                  .ntest = 1000,
@@ -137,6 +141,8 @@ static int parse(int argc, char **argv, options *o) {
       o->time = v;
     else if (!strcmp(name, "reg_samples"))
       o->reg_samples = atoll(v);
+    else if (!strcmp(name, "regstep"))
+      o->regstep = v;
     else if (!strcmp(name, "steps"))
       o->steps = atoll(v);
     else if (!strcmp(name, "batch"))
@@ -170,6 +176,8 @@ static int parse(int argc, char **argv, options *o) {
   }
   if (strcmp(o->task, "spiral") && strcmp(o->task, "fmnist"))
     return fprintf(stderr, PROGRAM ": -task %s is not spiral or fmnist\n", o->task), -2;
+  if (strcmp(o->regstep, "initial") && strcmp(o->regstep, "solver"))
+    return fprintf(stderr, PROGRAM ": -regstep %s is not initial or solver\n", o->regstep), -2;
   if (strcmp(o->adjoint, "discrete") && strcmp(o->adjoint, "cvodes"))
     return fprintf(stderr, PROGRAM ": -adjoint %s is not discrete or cvodes\n", o->adjoint), -2;
   task_defaults(o);
@@ -249,6 +257,7 @@ static int train(const options *o) {
   if (!status) status = create_model(o, &node);
   if (!status) status = solace_node_set_adjoint(node, !strcmp(o->adjoint, "cvodes"));
   if (!status) status = solace_node_set_reg_samples(node, o->reg_samples);
+  if (!status) status = solace_node_set_reg_step(node, !strcmp(o->regstep, "solver"));
   if (!status)
     status = solace_node_set_training(node, reg, o->lambda0, o->lambda1, o->lr, o->batch, o->seed);
   if (!status)

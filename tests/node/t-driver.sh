@@ -68,6 +68,10 @@ if "$bin" train -task spiral -reg unbiased -reg_samples 0 -steps 1 -o x.h5 2> ba
   echo "-reg_samples 0 accepted" >&2; exit 1
 fi
 grep -q "samples = 0" badk.err
+if "$bin" train -task spiral -reg unbiased -regstep bogus -steps 1 -o x.h5 2> badstep.err; then
+  echo "-regstep bogus accepted" >&2; exit 1
+fi
+grep -q "not initial or solver" badstep.err
 # Fashion-MNIST: a missing directory is a clear error, a tiny run works when the data exist.
 if "$bin" train -task fmnist -data "$dir/nowhere" -steps 1 -o f.h5 2> missing.err; then
   echo "train with a missing dataset succeeded" >&2; exit 1
