@@ -20,8 +20,8 @@
 
 typedef struct {
   const char *command, *task, *reg, *out, *weights, *data, *history, *trajectories, *activation;
-  const char *method, *hidden, *adjoint;
-  int64_t steps, batch, ntrain, ntest, ntraj, ntimes, every;
+  const char *method, *hidden, *adjoint, *time, *regstep;
+  int64_t steps, batch, ntrain, ntest, ntraj, ntimes, every, reg_samples;
   uint64_t seed;
   double lr, lambda0, lambda1, rtol, atol, tend;
 } options;
@@ -48,6 +48,12 @@ static const option_doc docs[] = {
      "train: discrete (recorded steps) or cvodes (continuous, checkpointed)"},
     {"hidden", "task: 50 spiral, 100 fmnist", "hidden widths, comma separated"},
     {"activation", "tanh", "tanh or relu"},
+    {"time", "task: input spiral, layers fmnist",
+     "where t enters f: input ([u, t] at the first layer) or layers (before every dense layer)"},
+    {"reg_samples", "1", "train: t1 samples of the local regularizer per step (mean)"},
+    {"regstep", "initial",
+     "train: step of the local regularizer: initial (automatic initial step) or solver (the "
+     "accepted step at t1)"},
     {"ntraj", "16", "spiral: training trajectories (test: the same number, other seed)"},
     {"ntimes", "20", "spiral: observation times"},
     {"tend", "1.5", "spiral: final time"},
@@ -81,6 +87,7 @@ static void task_defaults(options *o) {
   if (o->rtol <= 0) o->rtol = s ? 1e-6 : 1e-5;
   if (o->atol <= 0) o->atol = s ? 1e-6 : 1e-5;
   if (!o->hidden) o->hidden = s ? "50" : "100";
+  if (!o->time) o->time = s ? "input" : "layers";
 }
 
 static int parse(int argc, char **argv, options *o) {
@@ -92,6 +99,8 @@ static int parse(int argc, char **argv, options *o) {
                  .activation = "tanh",
                  .method = "tsit5",
                  .adjoint = "discrete",
+                 .reg_samples = 1,
+                 .regstep = "initial",
                  .steps = 300,
                  .ntrain = 2000,
                  .ntest = 1000,
@@ -128,6 +137,12 @@ static int parse(int argc, char **argv, options *o) {
       o->method = v;
     else if (!strcmp(name, "hidden"))
       o->hidden = v;
+    else if (!strcmp(name, "time"))
+      o->time = v;
+    else if (!strcmp(name, "reg_samples"))
+      o->reg_samples = atoll(v);
+    else if (!strcmp(name, "regstep"))
+      o->regstep = v;
     else if (!strcmp(name, "steps"))
       o->steps = atoll(v);
     else if (!strcmp(name, "batch"))
@@ -161,6 +176,8 @@ static int parse(int argc, char **argv, options *o) {
   }
   if (strcmp(o->task, "spiral") && strcmp(o->task, "fmnist"))
     return fprintf(stderr, PROGRAM ": -task %s is not spiral or fmnist\n", o->task), -2;
+  if (strcmp(o->regstep, "initial") && strcmp(o->regstep, "solver"))
+    return fprintf(stderr, PROGRAM ": -regstep %s is not initial or solver\n", o->regstep), -2;
   if (strcmp(o->adjoint, "discrete") && strcmp(o->adjoint, "cvodes"))
     return fprintf(stderr, PROGRAM ": -adjoint %s is not discrete or cvodes\n", o->adjoint), -2;
   task_defaults(o);
@@ -211,12 +228,15 @@ static int create_model(const options *o, solace_node *node) {
     hidden[nhidden] = atoll(p);
     p = strchr(p, ',') ? strchr(p, ',') + 1 : p + strlen(p);
   }
+  static const char *const times[] = {"input", "layers", NULL};
   int act = lookup(o->activation, acts), method = lookup(o->method, methods);
-  if (act < 0 || method < 0)
-    return fprintf(stderr, PROGRAM ": -activation %s or -method %s unknown\n", o->activation,
-                   o->method),
+  int time = lookup(o->time, times);
+  if (act < 0 || method < 0 || time < 0)
+    return fprintf(stderr, PROGRAM ": -activation %s, -method %s or -time %s unknown\n",
+                   o->activation, o->method, o->time),
            SOLACE_ERR_ARG;
   int status = solace_node_create(is_spiral(o) ? 2 : 784, nhidden, hidden, act, o->seed, node);
+  if (!status) status = solace_node_set_time(*node, time);
   if (!status) status = solace_node_set_tolerances(*node, o->rtol, o->atol);
   if (!status) status = solace_node_set_method(*node, method, 10000);
   if (!status && !is_spiral(o)) status = solace_node_set_classifier(*node, 10, o->seed);
@@ -236,6 +256,8 @@ static int train(const options *o) {
     status = solace_node_write_traj(o->trajectories, o->ntraj, o->ntimes, times, 2, x, 2);
   if (!status) status = create_model(o, &node);
   if (!status) status = solace_node_set_adjoint(node, !strcmp(o->adjoint, "cvodes"));
+  if (!status) status = solace_node_set_reg_samples(node, o->reg_samples);
+  if (!status) status = solace_node_set_reg_step(node, !strcmp(o->regstep, "solver"));
   if (!status)
     status = solace_node_set_training(node, reg, o->lambda0, o->lambda1, o->lr, o->batch, o->seed);
   if (!status)

@@ -6,7 +6,9 @@
  * 1.3-2x faster at accuracy within 1 point, local-regularizer training overhead < 10%.
  *
  *   bench-node [-quick] [-task spiral|fmnist|both] [-steps n] [-ntrain n] [-ntest n] [-reps n]
- *              [-seed s] [-data dir] [-lambda0 l] [-lambda1 l] [-regstep initial|solver] */
+ *              [-seed s] [-data dir] [-lambda0 l] [-lambda1 l] [-regstep initial|solver]
+ *              [-time input|layers] [-reg_samples k] [-tol t] [-batch b]
+ * fmnist defaults to the paper's MNIST model with t appended at every layer (-time layers). */
 #include "bench-util.h"
 #include "solace.h"
 
@@ -28,6 +30,9 @@ typedef struct {
   uint64_t seed;
   double lambda0, lambda1; /* 0: the task's default */
   int reg_step;            /* solace_node_reg_step of the local regularizer */
+  int time;                /* solace_node_time; -1: the task's default */
+  int64_t reg_samples;     /* t1 samples of the local regularizer per step */
+  double tol;              /* rtol = atol; 0: the task's default */
 } config;
 
 /* Test and training data of a task. */
@@ -83,7 +88,9 @@ static void free_data(dataset *ds) {
 static int create_model(const config *c, int reg, solace_node *node) {
   int64_t hidden = spiral(c) ? 50 : 100;
   int status = solace_node_create(spiral(c) ? 2 : 784, 1, &hidden, SOLACE_NODE_TANH, c->seed, node);
-  double tol = spiral(c) ? 1e-6 : 1e-5;
+  double tol = c->tol > 0 ? c->tol : spiral(c) ? 1e-6 : 1e-5;
+  int time = c->time >= 0 ? c->time : spiral(c) ? SOLACE_NODE_TIME_INPUT : SOLACE_NODE_TIME_LAYERS;
+  if (!status) status = solace_node_set_time(*node, time);
   if (!status) status = solace_node_set_tolerances(*node, tol, tol);
   if (!status && !spiral(c)) status = solace_node_set_classifier(*node, 10, c->seed);
   double l0 = c->lambda0 > 0 ? c->lambda0 : spiral(c) ? SPIRAL_LAMBDA0 : 2.5;
@@ -92,6 +99,7 @@ static int create_model(const config *c, int reg, solace_node *node) {
     status =
         solace_node_set_training(*node, reg, l0, l1, spiral(c) ? 0.01 : 1e-3, c->batch, c->seed);
   if (!status) status = solace_node_set_reg_step(*node, c->reg_step);
+  if (!status) status = solace_node_set_reg_samples(*node, c->reg_samples);
   return status;
 }
 
@@ -132,10 +140,14 @@ static int predict(const config *c, const dataset *ds, solace_node node, int rep
 
 static void print_table(const config *c, const dataset *ds, result *res) {
   printf("\ntask %s: %lld training %s, %lld test, %lld steps, batch %lld, seed %llu, %lld "
-         "prediction repetitions, local step h %s\n",
+         "prediction repetitions, local step h %s, %lld t1 samples, tol %g, t %s\n",
          c->task, (long long)ds->n, spiral(c) ? "trajectories" : "images", (long long)ds->ntest,
          (long long)c->steps, (long long)c->batch, (unsigned long long)c->seed, (long long)c->reps,
-         c->reg_step ? "solver" : "initial");
+         c->reg_step ? "solver" : "initial", (long long)c->reg_samples,
+         c->tol > 0  ? c->tol
+         : spiral(c) ? 1e-6
+                     : 1e-5,
+         c->time == 1 || (c->time < 0 && !spiral(c)) ? "at every layer" : "at the input");
   printf("%-9s %8s %9s %12s %9s %10s %10s %12s %10s\n", "reg", "test NFE", "NFE ratio",
          "predict [s]", "speedup", spiral(c) ? "RMSE" : "accuracy",
          spiral(c) ? "dRMSE" : "d[points]", "train [s]", "overhead");
@@ -170,8 +182,13 @@ static int run_task(config c) {
 }
 
 int main(int argc, char **argv) {
-  config c = {.task = "both", .data = "/usr/share/datasets/fashion-mnist", .seed = 1, .reps = 3};
-  int64_t steps = 0, ntrain = 0, ntest = 0;
+  config c = {.task = "both",
+              .data = "/usr/share/datasets/fashion-mnist",
+              .seed = 1,
+              .reps = 3,
+              .time = -1,
+              .reg_samples = 1};
+  int64_t steps = 0, ntrain = 0, ntest = 0, batch = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "-quick"))
       c.quick = 1;
@@ -195,6 +212,14 @@ int main(int argc, char **argv) {
       c.lambda1 = atof(argv[++i]);
     else if (i + 1 < argc && !strcmp(argv[i], "-regstep"))
       c.reg_step = !strcmp(argv[++i], "solver");
+    else if (i + 1 < argc && !strcmp(argv[i], "-time"))
+      c.time = !strcmp(argv[++i], "layers");
+    else if (i + 1 < argc && !strcmp(argv[i], "-reg_samples"))
+      c.reg_samples = atoll(argv[++i]);
+    else if (i + 1 < argc && !strcmp(argv[i], "-tol"))
+      c.tol = atof(argv[++i]);
+    else if (i + 1 < argc && !strcmp(argv[i], "-batch"))
+      batch = atoll(argv[++i]);
     else
       return fprintf(stderr, "bench-node: unknown argument %s\n", argv[i]), 1;
   }
@@ -208,7 +233,7 @@ int main(int argc, char **argv) {
     config s = c;
     s.task = "spiral", s.steps = steps ? steps : c.quick ? 20 : 300;
     s.ntrain = ntrain ? ntrain : c.quick ? 4 : 16, s.ntest = ntest ? ntest : c.quick ? 4 : 16;
-    s.batch = s.ntrain;
+    s.batch = batch ? batch : s.ntrain;
     s.reps = c.quick ? c.reps : 7 * c.reps < 64 ? 7 * c.reps : 63; /* predictions take ~10 ms */
     status = run_task(s);
   }
@@ -216,7 +241,7 @@ int main(int argc, char **argv) {
     config f = c;
     f.task = "fmnist", f.steps = steps ? steps : c.quick ? 3 : 80;
     f.ntrain = ntrain ? ntrain : c.quick ? 64 : 1000, f.ntest = ntest ? ntest : c.quick ? 64 : 500;
-    f.batch = c.quick ? 32 : 64;
+    f.batch = batch ? batch : c.quick ? 32 : 64;
     status = run_task(f);
   }
   return status ? 1 : 0;

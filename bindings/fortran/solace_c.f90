@@ -142,6 +142,8 @@ module solace_c
   public :: SOLACE_NODE_ADJOINT_CVODES
   public :: SOLACE_NODE_REG_STEP_INITIAL
   public :: SOLACE_NODE_REG_STEP_SOLVER
+  public :: SOLACE_NODE_TIME_INPUT
+  public :: SOLACE_NODE_TIME_LAYERS
   public :: solace_skr_system_fn
   public :: solace_koopman_dictionary_fn
   public :: solace_implicit_map_fn
@@ -326,6 +328,7 @@ module solace_c
   public :: c_solace_node_save
   public :: c_solace_node_get_sizes
   public :: c_solace_node_set_classifier
+  public :: c_solace_node_set_time
   public :: c_solace_node_set_tolerances
   public :: c_solace_node_set_method
   public :: c_solace_node_integrate
@@ -334,6 +337,7 @@ module solace_c
   public :: c_solace_node_set_training
   public :: c_solace_node_set_adjoint
   public :: c_solace_node_set_reg_step
+  public :: c_solace_node_set_reg_samples
   public :: c_solace_node_set_output
   public :: c_solace_node_train_traj
   public :: c_solace_node_train_file
@@ -502,6 +506,9 @@ module solace_c
   ! enum solace_node_reg_step
   integer(c_int), parameter :: SOLACE_NODE_REG_STEP_INITIAL = 0 ! the automatic initial step ther...
   integer(c_int), parameter :: SOLACE_NODE_REG_STEP_SOLVER = 1 ! the forward solve's accepted ste...
+  ! enum solace_node_time
+  integer(c_int), parameter :: SOLACE_NODE_TIME_INPUT = 0 ! [u, t] at the input only: (d + 1) -> ...
+  integer(c_int), parameter :: SOLACE_NODE_TIME_LAYERS = 1 ! t appended before every dense layer:...
 
   abstract interface
     ! Produces system `index` (0-based) for solace_skr_solve_sequence_fn(): sets *nnz and the CSR
@@ -3477,6 +3484,18 @@ module solace_c
       integer(c_int) :: return_value
     end function c_solace_node_set_classifier
 
+    ! Chooses where t enters f_theta (a ::solace_node_time). Rebuilds the field with weights drawn
+    ! again from the creation seed (call it before training); saved with the weights.
+    ! C (node.h): int solace_node_set_time(solace_node node, int time)
+    function c_solace_node_set_time(node, time) bind(C, name="solace_node_set_time") &
+        result(return_value)
+      import :: c_int, c_ptr
+      implicit none
+      type(c_ptr), value :: node
+      integer(c_int), value :: time
+      integer(c_int) :: return_value
+    end function c_solace_node_set_time
+
     ! Sets the relative and absolute tolerances (both > 0, finite; default 1e-6 and 1e-6).
     ! C (node.h): int solace_node_set_tolerances(solace_node node, double rtol, double atol)
     function c_solace_node_set_tolerances(node, rtol, atol) bind(C, name="solace_node_set_tolerances") &
@@ -3591,6 +3610,19 @@ module solace_c
       integer(c_int), value :: step
       integer(c_int) :: return_value
     end function c_solace_node_set_reg_step
+
+    ! Sets the number of t1 samples (1..64, default 1) of the local regularizer per training step:
+    ! R and its gradient are the mean over k fresh steps at k independently drawn t1 (8 f
+    ! evaluations each with the automatic step).
+    ! C (node.h): int solace_node_set_reg_samples(solace_node node, int64_t samples)
+    function c_solace_node_set_reg_samples(node, samples) bind(C, name="solace_node_set_reg_samples") &
+        result(return_value)
+      import :: c_int, c_int64_t, c_ptr
+      implicit none
+      type(c_ptr), value :: node
+      integer(c_int64_t), value :: samples
+      integer(c_int) :: return_value
+    end function c_solace_node_set_reg_samples
 
     ! Chooses the training outputs: history (loss, regularizer, NFE, seconds, accuracy per step) to
     ! the HDF5 file `history` and the weights to `checkpoint` every `every` steps (NULL: none).

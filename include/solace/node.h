@@ -5,9 +5,10 @@
  * Rackauckas (ICML 2023), the global one, or none.
  *
  * f_theta is an MLP on the state with time appended: widths (d + 1, hidden..., d), tanh or ReLU
- * between dense layers, a linear last layer. A classification model adds a linear head
- * d -> classes applied to u(t1). States cross the ABI as column-major d x n matrices (one column
- * per sample) with a leading dimension >= d; the batch is integrated as one ODE state.
+ * between dense layers, a linear last layer; solace_node_set_time() appends t to the input of
+ * every dense layer instead (the MNIST model of the paper). A classification model adds a linear
+ * head d -> classes applied to u(t1). States cross the ABI as column-major d x n matrices (one
+ * column per sample) with a leading dimension >= d; the batch is integrated as one ODE state.
  *
  * Typical use inside a simulation: solace_node_create_from_file(), solace_node_integrate() from the
  * current states, solace_node_get_nfe() for the cost. Training: solace_node_create(),
@@ -60,6 +61,12 @@ enum solace_node_reg_step {
   SOLACE_NODE_REG_STEP_SOLVER = 1   /**< the forward solve's accepted step size at t1 */
 };
 
+/** Where the time t enters f_theta. */
+enum solace_node_time {
+  SOLACE_NODE_TIME_INPUT = 0, /**< [u, t] at the input only: (d + 1) -> ... -> d (default) */
+  SOLACE_NODE_TIME_LAYERS = 1 /**< t appended before every dense layer: (h + 1) -> ... */
+};
+
 /** Creates a neural ODE of state dimension d >= 1 with nhidden >= 1 hidden widths, seeded init. */
 SOLACE_EXPORT int solace_node_create(int64_t d, int64_t nhidden, const int64_t *hidden,
                                      int activation, uint64_t seed, solace_node *node);
@@ -78,6 +85,12 @@ SOLACE_EXPORT int solace_node_get_sizes(solace_node node, int64_t *d, int64_t *c
 
 /** Adds (or re-draws) a linear classifier head d -> classes >= 2, seeded. */
 SOLACE_EXPORT int solace_node_set_classifier(solace_node node, int64_t classes, uint64_t seed);
+
+/**
+ * Chooses where t enters f_theta (a ::solace_node_time). Rebuilds the field with weights drawn
+ * again from the creation seed (call it before training); saved with the weights.
+ */
+SOLACE_EXPORT int solace_node_set_time(solace_node node, int time);
 
 /** Sets the relative and absolute tolerances (both > 0, finite; default 1e-6 and 1e-6). */
 SOLACE_EXPORT int solace_node_set_tolerances(solace_node node, double rtol, double atol);
@@ -120,6 +133,13 @@ SOLACE_EXPORT int solace_node_set_adjoint(solace_node node, int adjoint);
 
 /** Chooses the local regularizer's step size (a ::solace_node_reg_step). */
 SOLACE_EXPORT int solace_node_set_reg_step(solace_node node, int step);
+
+/**
+ * Sets the number of t1 samples (1..64, default 1) of the local regularizer per training step:
+ * R and its gradient are the mean over k fresh steps at k independently drawn t1 (8 f
+ * evaluations each with the automatic step).
+ */
+SOLACE_EXPORT int solace_node_set_reg_samples(solace_node node, int64_t samples);
 
 /**
  * Chooses the training outputs: history (loss, regularizer, NFE, seconds, accuracy per step) to

@@ -111,3 +111,17 @@ int node_local_reg(node_field *field, int64_t N, double t1, double tend, double 
   buffers_free(&b);
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }
+
+int node_local_reg_mean(node_field *field, int64_t N, int64_t k, const double *t1, double tend,
+                        const double *h, const double *const *u1, double atol, double rtol,
+                        double weight, double *R) {
+  SolaceCheck(k >= 1, SOLACE_ERR_ARG, "k = %lld samples must be >= 1", (long long)k);
+  *R = 0;
+  for (int64_t j = 0; j < k; j++) {
+    double Rj;
+    SolaceCall(
+        node_local_reg(field, N, t1[j], tend, h[j], u1[j], atol, rtol, weight / (double)k, &Rj));
+    *R += Rj / (double)k;
+  }
+  return SOLACE_SUCCESS;
+}

@@ -40,16 +40,20 @@ SOLACE_INTERN int node_table_get(int method, node_table *table);
 /* The vector field f_theta(u, t): an MLP on [u, t]                                           */
 
 typedef struct {
-  solace_nn_net net;             /* (d + 1) -> ... -> d */
+  solace_nn_net net;             /* (d + 1) -> ... -> d, or t appended before every dense layer */
   int64_t d, n;                  /* state dimension per sample, batch size of the buffers */
-  solace_nn_tensor *x, *dx, *dy; /* [n, d + 1], [n, d + 1], [n, d] */
+  int time_layers;               /* 1: t appended at every layer (input width d) */
+  int64_t cin;                   /* network input width: d + 1, or d with time_layers */
+  solace_nn_tensor *x, *dx, *dy; /* [n, cin], [n, cin], [n, d] */
   int64_t nfe;                   /* forward evaluations f(u, t) since the last reset */
   int64_t nvjp;                  /* VJPs (each recomputes one forward) */
 } node_field;
 
-/* Creates the field of an MLP with widths (d + 1, hidden..., d); relu selects ReLU over tanh. */
+/* Creates the field of an MLP with widths (d + 1, hidden..., d); relu selects ReLU over tanh.
+ * time_layers = 1 appends t to the input of every dense layer instead: (d + 1) -> h1, (h1 + 1)
+ * -> h2, ..., (hk + 1) -> d. */
 SOLACE_INTERN int node_field_create(int64_t d, int nhidden, const int64_t *hidden, int relu,
-                                    node_field **field);
+                                    int time_layers, node_field **field);
 SOLACE_INTERN void node_field_destroy(node_field **field);
 
 /* Sizes the buffers for a batch of n samples. */
@@ -129,11 +133,11 @@ SOLACE_INTERN void node_solver_free(node_solver *solver);
 
 /* Integrates the batch state u0 (N values) from t0 through the increasing times tout[0..nout-1]
  * (>= t0) and writes the states there to uout (nout N). rec (may be NULL) receives the accepted
- * steps; if probe_t is in [t0, tout[nout-1]] and probe is not NULL, probe receives the dense-output
- * state at probe_t. Checks that u0 and every output are finite. */
+ * steps; probe[j N ..] receives the dense-output state at probe_t[j] for each of the nprobe
+ * times in [t0, tout[nout-1]] (any order). Checks that u0 and every output are finite. */
 SOLACE_INTERN int node_solve(node_solver *solver, int64_t N, double t0, const double *u0,
                              int64_t nout, const double *tout, double *uout, node_record *rec,
-                             double probe_t, double *probe);
+                             int64_t nprobe, const double *probe_t, double *probe);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Adjoint and regularizers                                                                   */
@@ -158,5 +162,11 @@ SOLACE_INTERN int node_cvodes_adjoint(node_solver *solver, int64_t N, double t0,
 SOLACE_INTERN int node_local_reg(node_field *field, int64_t N, double t1, double tend, double h,
                                  const double *u1, double atol, double rtol, double weight,
                                  double *R);
+
+/* The mean of node_local_reg over k samples (t1[j], h[j], u1[j]): *R = mean R_j, and with weight
+ * != 0 adds weight * mean dR_j/dtheta. */
+SOLACE_INTERN int node_local_reg_mean(node_field *field, int64_t N, int64_t k, const double *t1,
+                                      double tend, const double *h, const double *const *u1,
+                                      double atol, double rtol, double weight, double *R);
 
 #endif

@@ -58,7 +58,7 @@ static int put_f64(hid_t loc, const char *name, double v) {
 
 /* The /node group: architecture, solver settings and the head. */
 static int write_node_group(solace_node node, hid_t file) {
-  int64_t ints[4] = {node->d, node->activation, node->solver.method, node->classes};
+  int64_t ints[5] = {node->d, node->activation, node->solver.method, node->classes, node->time};
   hid_t g = H5Gcreate2(file, "node", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) return solace_h5_error(SOLACE_ERR_IO, __func__, "cannot create /node");
   int status = put_i64(g, "d", 0, &ints[0]);
@@ -66,6 +66,7 @@ static int write_node_group(solace_node node, hid_t file) {
   if (!status) status = put_i64(g, "activation", 0, &ints[1]);
   if (!status) status = put_i64(g, "method", 0, &ints[2]);
   if (!status) status = put_i64(g, "classes", 0, &ints[3]);
+  if (!status) status = put_i64(g, "time", 0, &ints[4]);
   if (!status) status = put_f64(g, "rtol", node->solver.rtol);
   if (!status) status = put_f64(g, "atol", node->solver.atol);
   if (!status && node->classes) {
@@ -136,9 +137,18 @@ static int read_head(solace_node node, hid_t g, const char *path) {
   return get_dataset(g, path, "head_bias", b[1]->value);
 }
 
+/* The optional attribute "time" of /node (files without it: time at the input). */
+static int read_time(hid_t g, int64_t *time) {
+  hsize_t n;
+  *time = SOLACE_NODE_TIME_INPUT;
+  htri_t exists = H5Aexists(g, "time");
+  if (exists <= 0) return SOLACE_SUCCESS;
+  return solace_h5_attr_get(g, "time", 1, H5T_NATIVE_INT64, 1, time, &n);
+}
+
 /* Builds the node described by /node and reads every weight. */
 static int load_from(hid_t file, const char *path, solace_node *node) {
-  int64_t d, act, method, classes, hidden[NODE_MAX_HIDDEN];
+  int64_t d, act, method, classes, time, hidden[NODE_MAX_HIDDEN];
   double rtol, atol;
   hsize_t n, nh;
   hid_t g = H5Gopen2(file, "node", H5P_DEFAULT);
@@ -151,7 +161,9 @@ static int load_from(hid_t file, const char *path, solace_node *node) {
   if (!status) status = solace_h5_attr_get(g, "classes", 1, H5T_NATIVE_INT64, 1, &classes, &n);
   if (!status) status = solace_h5_attr_get(g, "rtol", 0, H5T_NATIVE_DOUBLE, 1, &rtol, &n);
   if (!status) status = solace_h5_attr_get(g, "atol", 0, H5T_NATIVE_DOUBLE, 1, &atol, &n);
+  if (!status) status = read_time(g, &time);
   if (!status) status = solace_node_create(d, (int64_t)nh, hidden, (int)act, 0, node);
+  if (!status && time != SOLACE_NODE_TIME_INPUT) status = solace_node_set_time(*node, (int)time);
   if (!status) status = solace_node_set_tolerances(*node, rtol, atol);
   if (!status) status = solace_node_set_method(*node, (int)method, (*node)->solver.max_steps);
   if (!status) status = solace_nn_net_load((*node)->field->net, path);

@@ -4,18 +4,21 @@
 
 #include "node-impl.h"
 
-#define NODE_MAX_HIDDEN 16
+#define NODE_MAX_HIDDEN      16
+#define NODE_MAX_REG_SAMPLES 64
 
 struct solace_node_s {
   node_field *field;
   int64_t d, nhidden, hidden[NODE_MAX_HIDDEN];
-  int activation;
-  solace_nn_net head; /* dense d -> classes, or NULL */
+  int activation, time; /* time: a solace_node_time */
+  uint64_t init_seed;   /* seed of the field's weights */
+  solace_nn_net head;   /* dense d -> classes, or NULL */
   int64_t classes;
   node_solver solver;
   int64_t nfe; /* of the last integrate / classify / training step */
   /* training setup */
   int reg, adjoint, reg_step;
+  int64_t reg_samples;
   double lambda0, lambda1, lr;
   int64_t batch;
   uint64_t seed;

@@ -35,9 +35,9 @@ int solace_node_create(int64_t d, int64_t nhidden, const int64_t *hidden, int ac
   n->d = d, n->nhidden = nhidden, n->activation = activation;
   memcpy(n->hidden, hidden, sizeof(int64_t) * (size_t)nhidden);
   n->reg = SOLACE_NODE_REG_NONE, n->lambda0 = n->lambda1 = 1, n->lr = 1e-3, n->batch = 64;
-  n->seed = seed;
+  n->seed = n->init_seed = seed, n->reg_samples = 1;
   int status =
-      node_field_create(d, (int)nhidden, hidden, activation == SOLACE_NODE_RELU, &n->field);
+      node_field_create(d, (int)nhidden, hidden, activation == SOLACE_NODE_RELU, 0, &n->field);
   if (!status) status = solace_nn_net_init(n->field->net, seed);
   if (!status) status = node_solver_init(&n->solver, n->field, SOLACE_NODE_TSIT5, 1e-6, 1e-6);
   if (status) {
@@ -88,6 +88,25 @@ int solace_node_set_classifier(solace_node node, int64_t classes, uint64_t seed)
   return SOLACE_SUCCESS;
 }
 
+int solace_node_set_time(solace_node node, int time) {
+  solace_error_clear();
+  SolaceCheckNotNull(node);
+  SolaceCheck(time == SOLACE_NODE_TIME_INPUT || time == SOLACE_NODE_TIME_LAYERS, SOLACE_ERR_ARG,
+              "time %d is not a solace_node_time (0 input, 1 every layer)", time);
+  node_field *field = NULL;
+  SolaceCall(node_field_create(node->d, (int)node->nhidden, node->hidden,
+                               node->activation == SOLACE_NODE_RELU, time, &field));
+  int status = solace_nn_net_init(field->net, node->init_seed);
+  if (status) {
+    node_field_destroy(&field);
+    return solace_error_trace(status, __func__);
+  }
+  node_field_destroy(&node->field);
+  node->field = node->solver.field = field;
+  node->time = time;
+  return SOLACE_SUCCESS;
+}
+
 int solace_node_set_tolerances(solace_node node, double rtol, double atol) {
   solace_error_clear();
   SolaceCheckNotNull(node);
@@ -127,7 +146,8 @@ static void unpack(int64_t d, int64_t n, const double *packed, double *x, int64_
 static int integrate_packed(solace_node node, int64_t n, const double *u0, double t0,
                             int64_t ntimes, const double *times, double *out) {
   node->field->nfe = 0;
-  int status = node_solve(&node->solver, n * node->d, t0, u0, ntimes, times, out, NULL, -1, NULL);
+  int status =
+      node_solve(&node->solver, n * node->d, t0, u0, ntimes, times, out, NULL, 0, NULL, NULL);
   node->nfe = node->field->nfe;
   return status;
 }
@@ -227,6 +247,15 @@ int solace_node_set_reg_step(solace_node node, int step) {
   SolaceCheck(step == SOLACE_NODE_REG_STEP_INITIAL || step == SOLACE_NODE_REG_STEP_SOLVER,
               SOLACE_ERR_ARG, "step %d is not a solace_node_reg_step (0 initial, 1 solver)", step);
   node->reg_step = step;
+  return SOLACE_SUCCESS;
+}
+
+int solace_node_set_reg_samples(solace_node node, int64_t samples) {
+  solace_error_clear();
+  SolaceCheckNotNull(node);
+  SolaceCheck(samples >= 1 && samples <= NODE_MAX_REG_SAMPLES, SOLACE_ERR_ARG,
+              "samples = %lld must be in 1..%d", (long long)samples, NODE_MAX_REG_SAMPLES);
+  node->reg_samples = samples;
   return SOLACE_SUCCESS;
 }
 

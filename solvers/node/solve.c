@@ -117,6 +117,13 @@ static int arkode_check(int flag, const char *call, const rhs_ctx *ctx, const ch
   return solace_error_sundials(flag, call, func);
 }
 
+/* Times at which the dense output is wanted, and where it goes (n N values). */
+typedef struct {
+  int64_t n;
+  const double *t;
+  double *u;
+} probes;
+
 /* The ERKStep integrator of one solve. */
 typedef struct {
   void *mem;
@@ -151,8 +158,20 @@ static int erk_create(node_solver *solver, int64_t N, double t0, const double *u
   return SOLACE_SUCCESS;
 }
 
-/* Steps to tout exactly (stop time), recording steps and filling the probe when passed. */
-static int advance(erk *e, int64_t N, double tout, node_record *rec, double probe_t, double *probe,
+/* Dense output at every probe time in (tprev, t], the step just taken. */
+static int fill_probes(erk *e, int64_t N, double tprev, double t, const probes *p) {
+  for (int64_t j = 0; j < p->n; j++) {
+    if (!(p->t[j] > tprev && p->t[j] <= t)) continue;
+    N_Vector v = N_VMake_Serial(N, p->u + j * N, e->y->sunctx);
+    int flag = ERKStepGetDky(e->mem, p->t[j], 0, v);
+    N_VDestroy(v);
+    SolaceCall(arkode_check(flag, "ERKStepGetDky", &e->ctx, __func__));
+  }
+  return SOLACE_SUCCESS;
+}
+
+/* Steps to tout exactly (stop time), recording steps and filling the probes passed. */
+static int advance(erk *e, int64_t N, double tout, node_record *rec, const probes *p,
                    int64_t max_steps, int64_t *steps) {
   sunrealtype t = 0;
   SolaceCall(
@@ -170,12 +189,7 @@ static int advance(erk *e, int64_t N, double tout, node_record *rec, double prob
     SolaceCall(
         arkode_check(ERKStepGetLastStep(e->mem, &h), "ERKStepGetLastStep", &e->ctx, __func__));
     if (rec) SolaceCall(record_step(rec, tprev, h, N_VGetArrayPointer(e->y)));
-    if (probe && probe_t > tprev && probe_t <= t) {
-      N_Vector p = N_VMake_Serial(N, probe, e->y->sunctx);
-      flag = ERKStepGetDky(e->mem, probe_t, 0, p);
-      N_VDestroy(p);
-      SolaceCall(arkode_check(flag, "ERKStepGetDky", &e->ctx, __func__));
-    }
+    SolaceCall(fill_probes(e, N, tprev, t, p));
     if (flag == ARK_TSTOP_RETURN) break;
   }
   return SOLACE_SUCCESS;
@@ -197,19 +211,22 @@ static int check_solve(int64_t N, double t0, const double *u0, int64_t nout, con
 }
 
 int node_solve(node_solver *solver, int64_t N, double t0, const double *u0, int64_t nout,
-               const double *tout, double *uout, node_record *rec, double probe_t, double *probe) {
+               const double *tout, double *uout, node_record *rec, int64_t nprobe,
+               const double *probe_t, double *probe) {
   SolaceCall(check_solve(N, t0, u0, nout, tout));
   SolaceCheck(N % solver->field->d == 0, SOLACE_ERR_ARG,
               "state of %lld values is not a batch of d = %lld", (long long)N,
               (long long)solver->field->d);
   SolaceCall(node_field_set_batch(solver->field, N / solver->field->d));
   if (rec) SolaceCall(record_reset(rec, N, nout, u0));
-  if (probe && probe_t == t0) memcpy(probe, u0, sizeof(double) * (size_t)N);
+  probes p = {probe && probe_t ? nprobe : 0, probe_t, probe};
+  for (int64_t j = 0; j < p.n; j++)
+    if (probe_t[j] == t0) memcpy(probe + j * N, u0, sizeof(double) * (size_t)N);
   erk e = {0};
   int64_t steps = 0;
   int status = erk_create(solver, N, t0, u0, &e);
   for (int64_t k = 0; !status && k < nout; k++) {
-    status = advance(&e, N, tout[k], rec, probe_t, probe, solver->max_steps, &steps);
+    status = advance(&e, N, tout[k], rec, &p, solver->max_steps, &steps);
     if (!status) memcpy(uout + k * N, N_VGetArrayPointer(e.y), sizeof(double) * (size_t)N);
     if (!status && rec) rec->out_step[k] = rec->nsteps;
   }

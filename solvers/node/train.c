@@ -25,6 +25,7 @@ typedef struct {
   int64_t B, N, nout;
   int64_t *index;
   double *u0, *out, *ubar, *probe, *tout;
+  double treg[NODE_MAX_REG_SAMPLES]; /* the unbiased sampler's t1 */
   node_record rec;
   solace_nn_adam adam;
   double *loss, *reg, *nfe, *seconds, *accuracy; /* history */
@@ -57,7 +58,7 @@ static int trainer_alloc(solace_node node, const node_task *task, int64_t steps,
   if (!status) status = SolaceCalloc(tr->N, &tr->u0);
   if (!status) status = SolaceCalloc(tr->N * tr->nout, &tr->out);
   if (!status) status = SolaceCalloc(tr->N * tr->nout, &tr->ubar);
-  if (!status) status = SolaceCalloc(tr->N, &tr->probe);
+  if (!status) status = SolaceCalloc(tr->N * node->reg_samples, &tr->probe);
   if (!status) status = SolaceCalloc(tr->nout, &tr->tout);
   double **hist[5] = {&tr->loss, &tr->reg, &tr->nfe, &tr->seconds, &tr->accuracy};
   for (int k = 0; !status && k < 5; k++) status = SolaceCalloc(steps, hist[k]);
@@ -127,36 +128,51 @@ static int classification_loss(solace_node node, const node_task *task, trainer 
   return status;
 }
 
-/* The local regularizer of this step: t1 uniform in the span, or an accepted step's time; h the
- * automatic initial step or the accepted step's size there. */
-static int local_regularizer(solace_node node, const node_task *task, trainer *tr, double t_reg,
-                             double lambda, double u, double *R) {
-  const double *u1 = tr->probe;
+/* Sample j of the local regularizer: t1 uniform in the span (u1 the probe), or an accepted
+ * step's time (u1 the recorded state) drawn by u; h the automatic initial step (0) or the
+ * accepted step's size there. */
+static void local_sample(solace_node node, const trainer *tr, int64_t j, double u, double *t1,
+                         double *h, const double **u1) {
   int64_t n = 0;
+  *u1 = tr->probe + j * tr->N;
   if (node->reg == SOLACE_NODE_REG_BIASED) {
     n = (int64_t)(u * (double)tr->rec.nsteps);
     if (n >= tr->rec.nsteps) n = tr->rec.nsteps - 1;
-    t_reg = tr->rec.t[n], u1 = tr->rec.y + n * tr->N;
+    *t1 = tr->rec.t[n], *u1 = tr->rec.y + n * tr->N;
   } else
-    while (n + 1 < tr->rec.nsteps && tr->rec.t[n + 1] <= t_reg) n++;
-  double h = node->reg_step == SOLACE_NODE_REG_STEP_SOLVER ? tr->rec.h[n] : 0;
-  return node_local_reg(node->field, tr->N, t_reg, task->t1, h, u1, node->solver.atol,
-                        node->solver.rtol, lambda, R);
+    while (n + 1 < tr->rec.nsteps && tr->rec.t[n + 1] <= *t1) n++;
+  *h = node->reg_step == SOLACE_NODE_REG_STEP_SOLVER ? tr->rec.h[n] : 0;
+}
+
+/* The local regularizer of this step, averaged over the reg_samples draws (t, u) pairs. */
+static int local_regularizer(solace_node node, const node_task *task, trainer *tr,
+                             const double *draws, double lambda, double *R) {
+  double t1[NODE_MAX_REG_SAMPLES], h[NODE_MAX_REG_SAMPLES];
+  const double *u1[NODE_MAX_REG_SAMPLES];
+  int64_t k = node->reg_samples;
+  for (int64_t j = 0; j < k; j++) {
+    t1[j] = tr->treg[j];
+    local_sample(node, tr, j, draws[2 * j + 1], &t1[j], &h[j], &u1[j]);
+  }
+  return node_local_reg_mean(node->field, tr->N, k, t1, task->t1, h, u1, node->solver.atol,
+                             node->solver.rtol, lambda, R);
 }
 
 /* One training step: forward, loss, adjoint, regularizer, Adam. */
 static int train_step(solace_node node, const node_task *task, int64_t s, int64_t steps,
                       trainer *tr) {
-  double start = solace_wtime(), draws[2], loss = 0, acc = NAN, R = 0;
+  double start = solace_wtime(), draws[2 * NODE_MAX_REG_SAMPLES], loss = 0, acc = NAN, R = 0;
+  int64_t k = node->reg_samples;
   double lambda = node->lambda0 * pow(node->lambda1 / node->lambda0, (double)s / (double)steps);
   SolaceCall(draw_batch(node, task, s, tr));
-  SolaceCall(solace_rand_uniform(node->seed, 2 * (uint64_t)s + 1, 0, 2, draws));
-  double t_reg = task->t0 + draws[0] * (task->t1 - task->t0);
+  SolaceCall(solace_rand_uniform(node->seed, 2 * (uint64_t)s + 1, 0, 2 * k, draws));
+  for (int64_t j = 0; j < k; j++) tr->treg[j] = task->t0 + draws[2 * j] * (task->t1 - task->t0);
+  int64_t nprobe = node->reg == SOLACE_NODE_REG_UNBIASED ? k : 0;
   SolaceCall(solace_nn_net_zero_grad(node->field->net));
   if (node->head) SolaceCall(solace_nn_net_zero_grad(node->head));
   node->field->nfe = 0;
   SolaceCall(node_solve(&node->solver, tr->N, task->t0, tr->u0, tr->nout, tr->tout, tr->out,
-                        &tr->rec, t_reg, tr->probe));
+                        &tr->rec, nprobe, tr->treg, tr->probe));
   if (task->classification)
     SolaceCall(classification_loss(node, task, tr, &loss, &acc));
   else
@@ -168,7 +184,7 @@ static int train_step(solace_node node, const node_task *task, int64_t s, int64_
   else
     SolaceCall(node_adjoint(&node->solver, &tr->rec, tr->ubar, gweight, &R, NULL));
   if (node->reg == SOLACE_NODE_REG_UNBIASED || node->reg == SOLACE_NODE_REG_BIASED)
-    SolaceCall(local_regularizer(node, task, tr, t_reg, lambda, draws[1], &R));
+    SolaceCall(local_regularizer(node, task, tr, draws, lambda, &R));
   SolaceCall(solace_nn_adam_step(tr->adam));
   node->nfe = node->field->nfe;
   tr->loss[s] = loss, tr->reg[s] = R, tr->nfe[s] = (double)node->nfe, tr->accuracy[s] = acc;

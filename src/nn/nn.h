@@ -14,8 +14,8 @@
  * W [out, in]; a spatial input is flattened per sample), conv2d / conv3d (kernel 3 or 1 per
  * spatial dimension, "same" zero padding, stride 1, bias; W [out, in, k, k(, k)] as in PyTorch),
  * pool2d / pool3d (2x2(x2) average pooling, even sizes), up2d / up3d (nearest upsampling by 2),
- * relu, tanh. Convolutions are im2col + cblas_dgemm on tiles of whole grid lines, so the column
- * buffer stays small (about 1-5 MB) at any grid size.
+ * relu, tanh, append (adds one constant feature per sample). Convolutions are im2col + cblas_dgemm
+ * on tiles of whole grid lines, so the column buffer stays small (about 1-5 MB) at any grid size.
  *
  * Networks. A network is a list of steps applied in order to one running activation a:
  *   LAYER     a = layer(a)
@@ -117,6 +117,7 @@ struct solace_nn_layer_s {
   int init;        /* enum solace_nn_init */
   int nparams;     /* 0 or 2 (weight, bias) */
   solace_nn_param params[2];
+  double value; /* append: the value appended to every sample's features */
   int64_t tile; /* convolution: target columns of one im2col tile */
   double *work; /* convolution: im2col buffer */
   int64_t work_size;
@@ -139,6 +140,11 @@ SOLACE_INTERN int solace_nn_layer_create_upsample(int ndim, solace_nn_layer **la
 /* Creates an elementwise activation (any shape). */
 SOLACE_INTERN int solace_nn_layer_create_relu(solace_nn_layer **layer);
 SOLACE_INTERN int solace_nn_layer_create_tanh(solace_nn_layer **layer);
+
+/* Creates the layer that appends one feature to each sample: [n, c] -> [n, c + 1], the new last
+ * column equal to layer->value (set it before each forward, e.g. the time of an ODE field). No
+ * parameters; the VJP drops the appended column. Dense (ndim = 0) inputs only. */
+SOLACE_INTERN int solace_nn_layer_create_append(solace_nn_layer **layer);
 
 /* Releases a layer and sets *layer to NULL; accepts NULL. */
 SOLACE_INTERN void solace_nn_layer_destroy(solace_nn_layer **layer);

@@ -139,12 +139,43 @@ static int tanh_backward(solace_nn_layer *layer, const solace_nn_tensor *x,
   return SOLACE_SUCCESS;
 }
 
+/* [n, c] -> [n, c + 1]. */
+static int append_shape(const solace_nn_layer *layer, const solace_nn_tensor *x,
+                        solace_nn_tensor *y) {
+  (void)layer;
+  SolaceCheck(x->ndim == 0, SOLACE_ERR_ARG, "append expects features [n, c], got %d spatial dims",
+              x->ndim);
+  *y = (solace_nn_tensor){.ndim = 0, .n = x->n, .c = x->c + 1, .dims = {1, 1, 1}};
+  return SOLACE_SUCCESS;
+}
+
+static int append_forward(solace_nn_layer *layer, const solace_nn_tensor *x, solace_nn_tensor *y) {
+  int64_t c = x->c;
+  for (int64_t s = 0; s < x->n; s++) {
+    memcpy(y->data + s * (c + 1), x->data + s * c, sizeof(double) * (size_t)c);
+    y->data[s * (c + 1) + c] = layer->value;
+  }
+  return SOLACE_SUCCESS;
+}
+
+/* dx = dy without its last column. */
+static int append_backward(solace_nn_layer *layer, const solace_nn_tensor *x,
+                           const solace_nn_tensor *y, const solace_nn_tensor *dy,
+                           solace_nn_tensor *dx) {
+  (void)layer, (void)y;
+  int64_t c = x->c;
+  for (int64_t s = 0; dx && s < x->n; s++)
+    memcpy(dx->data + s * c, dy->data + s * (c + 1), sizeof(double) * (size_t)c);
+  return SOLACE_SUCCESS;
+}
+
 static const solace_nn_ops pool_ops[2] = {{"pool2d", pool_shape, pool_forward, pool_backward},
                                           {"pool3d", pool_shape, pool_forward, pool_backward}};
 static const solace_nn_ops up_ops[2] = {{"up2d", up_shape, up_forward, up_backward},
                                         {"up3d", up_shape, up_forward, up_backward}};
 static const solace_nn_ops relu_ops = {"relu", same_shape, relu_forward, relu_backward};
 static const solace_nn_ops tanh_ops = {"tanh", same_shape, tanh_forward, tanh_backward};
+static const solace_nn_ops append_ops = {"append", append_shape, append_forward, append_backward};
 
 /* Creates a pooling or upsampling layer over ndim = 2 or 3 dimensions. */
 static int create_resample(int ndim, const solace_nn_ops ops[2], solace_nn_layer **layer) {
@@ -172,6 +203,11 @@ int solace_nn_layer_create_relu(solace_nn_layer **layer) {
 int solace_nn_layer_create_tanh(solace_nn_layer **layer) {
   SolaceCheckNotNull(layer);
   return solace_nn_layer_alloc(&tanh_ops, 0, NULL, 0, layer);
+}
+
+int solace_nn_layer_create_append(solace_nn_layer **layer) {
+  SolaceCheckNotNull(layer);
+  return solace_nn_layer_alloc(&append_ops, 0, NULL, 0, layer);
 }
 
 void solace_nn_add_forward(const solace_nn_tensor *x, const solace_nn_tensor *s,

@@ -13,7 +13,7 @@ static inline int node_test_linear_field(int64_t d, const double *A, node_field 
   int64_t hidden = 2 * d;
   int nblocks;
   solace_nn_param **blocks;
-  int status = node_field_create(d, 1, &hidden, 1, field);
+  int status = node_field_create(d, 1, &hidden, 1, 0, field);
   if (!status) status = solace_nn_net_params((*field)->net, &nblocks, &blocks);
   if (status) return status;
   double *w1 = blocks[0]->value, *w2 = blocks[2]->value;
@@ -28,13 +28,14 @@ static inline int node_test_linear_field(int64_t d, const double *A, node_field 
   return SOLACE_SUCCESS;
 }
 
-/* A tanh MLP field (d + 1 -> hidden -> hidden -> d) with seeded weights and small random biases. */
-static inline int node_test_random_field(int64_t d, int64_t hidden, uint64_t seed,
+/* A tanh MLP field (d + 1 -> hidden -> hidden -> d, or t appended at every layer when
+ * time_layers) with seeded weights and small random biases. */
+static inline int node_test_random_field(int64_t d, int64_t hidden, uint64_t seed, int time_layers,
                                          node_field **field) {
   int64_t widths[2] = {hidden, hidden};
   int nblocks;
   solace_nn_param **blocks;
-  int status = node_field_create(d, 2, widths, 0, field);
+  int status = node_field_create(d, 2, widths, 0, time_layers, field);
   if (!status) status = solace_nn_net_init((*field)->net, seed);
   if (!status) status = solace_nn_net_params((*field)->net, &nblocks, &blocks);
   for (int k = 0; !status && k < nblocks; k++)

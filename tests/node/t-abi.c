@@ -1,10 +1,32 @@
 /* The public ABI: a saved and reloaded model integrates and classifies bit-for-bit like the
- * original (same weights, same solver settings, so the same arithmetic), the trajectory file
+ * original (same weights, same solver settings, so the same arithmetic; also with t appended at
+ * every layer, which must integrate differently from the input-only model), the trajectory file
  * round trip, and every error path: NULLs, bad sizes, NaN states, bad times, missing and foreign
  * files, missing dataset files, a model without a head. */
 #include "test-util.h"
 
 #include <string.h>
+
+/* A model with t at every layer reloads as one (the file records the mode). */
+static int roundtrip_layers(void) {
+  solace_node a = NULL, b = NULL;
+  int64_t hidden[2] = {8, 6};
+  double u0[4] = {0.5, -0.2, 1.0, 0.3}, times[2] = {0.5, 1.0}, ua[8], ub[8], uc[8];
+  TEST_CALL(solace_node_create(2, 2, hidden, SOLACE_NODE_TANH, 4, &a));
+  TEST_CALL(solace_node_integrate(a, 2, u0, 2, 0.0, 2, times, uc, 2));
+  TEST_CALL(solace_node_set_time(a, SOLACE_NODE_TIME_LAYERS));
+  TEST_CALL(solace_node_save(a, "node-abi-layers.h5"));
+  TEST_CALL(solace_node_create_from_file("node-abi-layers.h5", &b));
+  TEST_CALL(solace_node_integrate(a, 2, u0, 2, 0.0, 2, times, ua, 2));
+  TEST_CALL(solace_node_integrate(b, 2, u0, 2, 0.0, 2, times, ub, 2));
+  TEST_ASSERT(!memcmp(ua, ub, sizeof ua), "reloaded time-layers model integrates differently");
+  TEST_ASSERT(memcmp(ua, uc, sizeof ua), "time-layers model integrates like the input-only one");
+  TEST_CALL(solace_node_set_time(a, SOLACE_NODE_TIME_INPUT));
+  TEST_CALL(solace_node_integrate(a, 2, u0, 2, 0.0, 2, times, ub, 2));
+  TEST_ASSERT(!memcmp(ub, uc, sizeof ub), "back to input-only: not the creation weights");
+  solace_node_destroy(&a), solace_node_destroy(&b);
+  return 0;
+}
 
 static int roundtrip(void) {
   solace_node a = NULL, b = NULL;
@@ -42,7 +64,7 @@ static int roundtrip(void) {
   solace_node_destroy(&a);
   TEST_ASSERT(a == NULL, "destroy did not null the handle");
   TEST_CALL(solace_node_destroy(NULL));
-  return 0;
+  return roundtrip_layers();
 }
 
 static int errors(void) {
@@ -75,6 +97,11 @@ static int errors(void) {
   TEST_FAILS_WITH(solace_node_set_adjoint(node, 5), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_node_set_reg_step(node, 2), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_node_set_reg_step(NULL, 0), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_node_set_time(node, 2), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_node_set_time(NULL, 0), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_node_set_reg_samples(node, 0), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_node_set_reg_samples(node, 65), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_node_set_reg_samples(NULL, 2), SOLACE_ERR_ARG);
   TEST_CALL(solace_node_set_adjoint(node, SOLACE_NODE_ADJOINT_CVODES));
   TEST_CALL(solace_node_set_training(node, SOLACE_NODE_REG_GLOBAL, 1, 1, 1e-3, 2, 1));
   TEST_FAILS_WITH(solace_node_train_traj(node, 1, 2, times, u0, 2, 1, NULL),

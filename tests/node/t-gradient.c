@@ -14,7 +14,14 @@
  *              paper's gradient), vs central differences of the same frozen step at tolerances
  *              1e-2, eps 1e-6. R ~ 1e-6 carries ~1e-9 relative rounding (same cancellation), i.e.
  *              ~1e-9 absolute noise in the quotient against entries up to ~1e-3: tolerance 1e-4 of
- *              the largest entry. A wrong formula (e.g. not freezing k1) misses by ~10%. */
+ *              the largest entry. A wrong formula (e.g. not freezing k1) misses by ~10%.
+ *   layers   : the field with t appended before every dense layer (2 -> [2+1 -> 8, 8+1 -> 8, 8+1
+ *              -> 2]): f against the same MLP written out here (1e-14 relative), then the
+ *              adjoint case's check (parameters and initial state, rel 1e-6).
+ *   local-layers: the local case with t at every layer.
+ *   local-mean: the local regularizer averaged over t1 = 0.2, 0.5, 0.8 (node_local_reg_mean) equals
+ *              the mean of the three single-sample values and gradients (1e-12: the same
+ *              arithmetic summed in another order). */
 #include "node-test.h"
 
 #include <string.h>
@@ -73,7 +80,7 @@ static double frozen_loss(problem *p) {
 /* L of a fresh adaptive solve (its own steps). */
 static double adaptive_loss(problem *p) {
   double out[2 * N];
-  if (node_solve(&p->solver, N, 0.0, p->u0, 2, times, out, NULL, -1, NULL)) return NAN;
+  if (node_solve(&p->solver, N, 0.0, p->u0, 2, times, out, NULL, 0, NULL, NULL)) return NAN;
   return loss_of(out);
 }
 
@@ -91,7 +98,7 @@ static double central(problem *p, double *x, double eps, double (*loss)(problem 
 /* Runs the forward solve and the adjoint; analytic gradients stay in the network and u0bar. */
 static int adjoint_gradient(problem *p, double *u0bar) {
   double out[2 * N], ubar[2 * N], greg;
-  SolaceCall(node_solve(&p->solver, N, 0.0, p->u0, 2, times, out, &p->rec, -1, NULL));
+  SolaceCall(node_solve(&p->solver, N, 0.0, p->u0, 2, times, out, &p->rec, 0, NULL, NULL));
   memcpy(ubar, w, sizeof ubar);
   SolaceCall(solace_nn_net_zero_grad(p->field->net));
   return node_adjoint(&p->solver, &p->rec, ubar, p->gweight, &greg, u0bar);
@@ -164,7 +171,7 @@ static int check_local(problem *p, double hgiven) {
   local_problem lp = {.field = p->field, .t1 = 0.3, .atol = 1e-2, .rtol = 1e-2};
   double out[N], work[2 * N], R, worst = 0;
   SolaceCall(node_table_get(SOLACE_NODE_TSIT5, &lp.tab));
-  SolaceCall(node_solve(&p->solver, N, 0.0, p->u0, 1, times + 1, out, NULL, lp.t1, lp.u1));
+  SolaceCall(node_solve(&p->solver, N, 0.0, p->u0, 1, times + 1, out, NULL, 1, &lp.t1, lp.u1));
   SolaceCall(node_field_eval(p->field, lp.t1, lp.u1, lp.k1));
   if (hgiven > 0)
     lp.h = hgiven;
@@ -195,12 +202,79 @@ static int check_local(problem *p, double hgiven) {
   return SOLACE_SUCCESS;
 }
 
+/* y = W x + b for W [m, n] row-major and x of n values, t appended as x[n] when `append`. */
+static void affine(const double *W, const double *b, int64_t m, int64_t n, const double *x,
+                   double t, double *y) {
+  for (int64_t i = 0; i < m; i++) {
+    y[i] = b[i] + W[i * (n + 1) + n] * t;
+    for (int64_t j = 0; j < n; j++) y[i] += W[i * (n + 1) + j] * x[j];
+  }
+}
+
+/* f(u, t) of the time-at-every-layer field written out per sample, against node_field_eval. */
+static int check_layers_forward(problem *p) {
+  int nb;
+  solace_nn_param **b;
+  double t = 0.37, f[N], h1[8], h2[8], ref[D];
+  SolaceCall(solace_nn_net_params(p->field->net, &nb, &b));
+  TEST_ASSERT(nb == 6 && b[0]->shape[1] == D + 1 && b[2]->shape[1] == 9 && b[4]->shape[1] == 9,
+              "unexpected blocks: %d", nb);
+  SolaceCall(node_field_set_batch(p->field, NS));
+  SolaceCall(node_field_eval(p->field, t, p->u0, f));
+  for (int s = 0; s < NS; s++) {
+    affine(b[0]->value, b[1]->value, 8, D, p->u0 + s * D, t, h1);
+    for (int i = 0; i < 8; i++) h1[i] = tanh(h1[i]);
+    affine(b[2]->value, b[3]->value, 8, 8, h1, t, h2);
+    for (int i = 0; i < 8; i++) h2[i] = tanh(h2[i]);
+    affine(b[4]->value, b[5]->value, D, 8, h2, t, ref);
+    for (int i = 0; i < D; i++) TEST_NEAR(f[s * D + i], ref[i], 1e-14 * fmax(1, fabs(ref[i])));
+  }
+  printf("layers: f(u, t) matches the written-out MLP with t at every layer\n");
+  return SOLACE_SUCCESS;
+}
+
+/* The gradient of the regularizer, copied out of the network (count values). */
+static void copy_grad(problem *p, int64_t count, double *g) {
+  for (int64_t i = 0; i < count; i++) g[i] = *param(p->field, i, 1);
+}
+
+/* node_local_reg_mean over three t1 vs the mean of three node_local_reg calls. */
+static int check_local_mean(problem *p) {
+  double t1[3] = {0.2, 0.5, 0.8}, h[3] = {0, 0, 0}, u1[3 * N], out[N], Rm, Rs = 0, R;
+  const double *u1p[3] = {u1, u1 + N, u1 + 2 * N};
+  int64_t count = solace_nn_net_param_count(p->field->net);
+  double *gm = calloc((size_t)count, sizeof(double)), *gs = calloc((size_t)count, sizeof(double));
+  if (!gm || !gs) return SOLACE_ERR_MEM;
+  SolaceCall(node_solve(&p->solver, N, 0.0, p->u0, 1, times + 1, out, NULL, 3, t1, u1));
+  SolaceCall(solace_nn_net_zero_grad(p->field->net));
+  SolaceCall(node_local_reg_mean(p->field, N, 3, t1, 1.0, h, u1p, 1e-2, 1e-2, 1.0, &Rm));
+  copy_grad(p, count, gm);
+  for (int j = 0; j < 3; j++) {
+    SolaceCall(solace_nn_net_zero_grad(p->field->net));
+    SolaceCall(node_local_reg(p->field, N, t1[j], 1.0, 0, u1p[j], 1e-2, 1e-2, 1.0, &R));
+    Rs += R / 3;
+    for (int64_t i = 0; i < count; i++) gs[i] += *param(p->field, i, 1) / 3;
+  }
+  double gmax = 0, worst = 0;
+  for (int64_t i = 0; i < count; i++) gmax = fmax(gmax, fabs(gs[i]));
+  for (int64_t i = 0; i < count; i++) worst = fmax(worst, fabs(gm[i] - gs[i]));
+  TEST_NEAR(Rm, Rs, 1e-12 * Rs);
+  TEST_ASSERT(worst <= 1e-12 * gmax, "mean gradient differs by %g (largest entry %g)", worst, gmax);
+  printf("local-mean: R = %.6g (mean of %.4g, %.4g, %.4g samples), gradient difference %.3g of "
+         "the largest entry (tolerance 1e-12)\n",
+         Rm, t1[0], t1[1], t1[2], worst / gmax);
+  TEST_ASSERT(Rm > 0, "R = %g", Rm);
+  free(gm), free(gs);
+  return SOLACE_SUCCESS;
+}
+
 int main(int argc, char **argv) {
   const char *which = argc > 1 ? argv[1] : "adjoint";
   problem p = {.gweight = 0};
   memcpy(p.u0, u0, sizeof u0);
   solace_rand_normal(3, 0, 0, 2 * N, w);
-  TEST_CALL(node_test_random_field(D, 8, 11, &p.field));
+  int layers = !strcmp(which, "layers") || !strcmp(which, "local-layers");
+  TEST_CALL(node_test_random_field(D, 8, 11, layers, &p.field));
   double tol = !strcmp(which, "adaptive") || !strcmp(which, "cvodes") ? 1e-10
                : !strcmp(which, "global")                             ? 1e-4
                                                                       : 1e-7;
@@ -216,9 +290,14 @@ int main(int argc, char **argv) {
     TEST_CALL(node_solver_init(&p.solver, p.field, SOLACE_NODE_DOPRI5, tol, tol));
     TEST_CALL(check_adjoint(&p, frozen_loss, 1e-5, 1e-6, which));
   }
-  if (!strcmp(which, "local")) TEST_CALL(check_local(&p, 0));
+  if (!strcmp(which, "local") || !strcmp(which, "local-layers")) TEST_CALL(check_local(&p, 0));
   if (!strcmp(which, "local-solver")) TEST_CALL(check_local(&p, 0.5));
   if (!strcmp(which, "cvodes")) TEST_CALL(check_cvodes(&p));
+  if (!strcmp(which, "layers")) {
+    TEST_CALL(check_layers_forward(&p));
+    TEST_CALL(check_adjoint(&p, frozen_loss, 1e-5, 1e-6, which));
+  }
+  if (!strcmp(which, "local-mean")) TEST_CALL(check_local_mean(&p));
   node_record_free(&p.rec);
   node_solver_free(&p.solver);
   node_field_destroy(&p.field);

@@ -22,7 +22,7 @@ static int run(node_field *field, int method, double tol, double *err, int64_t *
   node_record rec = {0};
   SolaceCall(node_solver_init(&solver, field, method, tol, tol));
   field->nfe = 0;
-  int status = node_solve(&solver, 6, 0.0, u0, 4, times, u, &rec, -1, NULL);
+  int status = node_solve(&solver, 6, 0.0, u0, 4, times, u, &rec, 0, NULL, NULL);
   *err = 0;
   for (int k = 0; !status && k < 4; k++)
     for (int s = 0; s < 3; s++) {

@@ -5,9 +5,12 @@
  * initial value. labels: two separable classes in d = 3 (label = [x_0 > 0]), 60 steps: the accuracy
  * of solace_node_classify on the training points must reach 0.9 (the untrained head is at chance
  * level). nfe: one training step from the same seed with and without the local regularizer: the
- *     forward solves are identical, so the NFE must differ by exactly the regularizer step's 8
- *     evaluations (k1, one for the initial step size, stages 2..7); the global regularizer adds
- *     none (it reuses the accepted steps). */
+ *     forward solves take the same steps, so the NFE must differ by exactly the regularizer step's
+ *     8 evaluations (k1, one for the initial step size, stages 2..7; 7 with the solver's step),
+ *     plus, for the unbiased sampler, the one evaluation of f at the end of the step containing
+ *     t1 that ARKODE's dense output u(t1) needs; the global regularizer adds none (it reuses the
+ *     accepted steps). With k samples the local regularizer adds k times that (three unbiased
+ *     samples, in three different steps here: 27; two biased: 16). */
 #include "test-util.h"
 
 #include <string.h>
@@ -71,13 +74,14 @@ static int labels_case(void) {
 }
 
 /* NFE of one training step with regularizer `reg` and local step choice `step`. */
-static int one_step_nfe(int reg, int step, int64_t *nfe) {
+static int one_step_nfe(int reg, int step, int64_t samples, int64_t *nfe) {
   solace_node node = NULL;
   int64_t hidden = 16;
   TEST_CALL(solace_node_spiral_data(NTRAJ, NT, 1.0, 5, times, x, 2));
   TEST_CALL(solace_node_create(2, 1, &hidden, SOLACE_NODE_TANH, 3, &node));
   TEST_CALL(solace_node_set_training(node, reg, 0.1, 0.01, 0.02, NTRAJ, 9));
   TEST_CALL(solace_node_set_reg_step(node, step));
+  TEST_CALL(solace_node_set_reg_samples(node, samples));
   TEST_CALL(solace_node_train_traj(node, NTRAJ, NT, times, x, 2, 1, NULL));
   TEST_CALL(solace_node_get_nfe(node, nfe));
   solace_node_destroy(&node);
@@ -85,19 +89,24 @@ static int one_step_nfe(int reg, int step, int64_t *nfe) {
 }
 
 static int nfe_case(void) {
-  int64_t none, unbiased, biased, global, solver;
-  if (one_step_nfe(SOLACE_NODE_REG_NONE, 0, &none) ||
-      one_step_nfe(SOLACE_NODE_REG_UNBIASED, 0, &unbiased) ||
-      one_step_nfe(SOLACE_NODE_REG_BIASED, 0, &biased) ||
-      one_step_nfe(SOLACE_NODE_REG_GLOBAL, 0, &global) ||
-      one_step_nfe(SOLACE_NODE_REG_UNBIASED, SOLACE_NODE_REG_STEP_SOLVER, &solver))
+  int64_t none, unbiased, biased, global, solver, unbiased3, biased2;
+  if (one_step_nfe(SOLACE_NODE_REG_NONE, 0, 1, &none) ||
+      one_step_nfe(SOLACE_NODE_REG_UNBIASED, 0, 1, &unbiased) ||
+      one_step_nfe(SOLACE_NODE_REG_BIASED, 0, 1, &biased) ||
+      one_step_nfe(SOLACE_NODE_REG_GLOBAL, 0, 1, &global) ||
+      one_step_nfe(SOLACE_NODE_REG_UNBIASED, SOLACE_NODE_REG_STEP_SOLVER, 1, &solver) ||
+      one_step_nfe(SOLACE_NODE_REG_UNBIASED, 0, 3, &unbiased3) ||
+      one_step_nfe(SOLACE_NODE_REG_BIASED, 0, 2, &biased2))
     return 1;
+  printf("with samples: unbiased x3 %lld, biased x2 %lld\n", (long long)unbiased3,
+         (long long)biased2);
+  TEST_ASSERT(unbiased3 == none + 27 && biased2 == none + 16, "unexpected NFE with samples");
   printf("nfe of one step: none %lld, unbiased %lld, biased %lld, global %lld, unbiased with the "
          "solver's step %lld\n",
          (long long)none, (long long)unbiased, (long long)biased, (long long)global,
          (long long)solver);
-  TEST_ASSERT(none > 0 && unbiased == none + 8 && biased == none + 8 && global == none &&
-                  solver == none + 7,
+  TEST_ASSERT(none > 0 && unbiased == none + 9 && biased == none + 8 && global == none &&
+                  solver == none + 8,
               "unexpected NFE accounting");
   return 0;
 }

@@ -162,6 +162,9 @@ const SOLACE_NODE_ADJOINT_CVODES = Cint(1)  # CVODES continuous adjoint with che
 # enum solace_node_reg_step
 const SOLACE_NODE_REG_STEP_INITIAL = Cint(0)  # the automatic initial step there (the paper; default)
 const SOLACE_NODE_REG_STEP_SOLVER = Cint(1)  # the forward solve's accepted step size at t1
+# enum solace_node_time
+const SOLACE_NODE_TIME_INPUT = Cint(0)  # [u, t] at the input only: (d + 1) -> ... -> d (default)
+const SOLACE_NODE_TIME_LAYERS = Cint(1)  # t appended before every dense layer: (h + 1) -> ...
 
 # Produces system `index` (0-based) for solace_skr_solve_sequence_fn(): sets *nnz and the CSR
 # arrays *rowptr (n+1 entries), *colidx and *values (*nnz entries each), conventions as in
@@ -1875,6 +1878,13 @@ function solace_node_set_classifier(node, classes, seed)
     ccall((:solace_node_set_classifier, libsolace()), Cint, (Ptr{Cvoid}, Int64, UInt64), node, classes, seed)
 end
 
+# Chooses where t enters f_theta (a ::solace_node_time). Rebuilds the field with weights drawn
+# again from the creation seed (call it before training); saved with the weights.
+# C (node.h): int solace_node_set_time(solace_node node, int time)
+function solace_node_set_time(node, time)
+    ccall((:solace_node_set_time, libsolace()), Cint, (Ptr{Cvoid}, Cint), node, time)
+end
+
 # Sets the relative and absolute tolerances (both > 0, finite; default 1e-6 and 1e-6).
 # C (node.h): int solace_node_set_tolerances(solace_node node, double rtol, double atol)
 function solace_node_set_tolerances(node, rtol, atol)
@@ -1930,6 +1940,14 @@ end
 # C (node.h): int solace_node_set_reg_step(solace_node node, int step)
 function solace_node_set_reg_step(node, step)
     ccall((:solace_node_set_reg_step, libsolace()), Cint, (Ptr{Cvoid}, Cint), node, step)
+end
+
+# Sets the number of t1 samples (1..64, default 1) of the local regularizer per training step:
+# R and its gradient are the mean over k fresh steps at k independently drawn t1 (8 f
+# evaluations each with the automatic step).
+# C (node.h): int solace_node_set_reg_samples(solace_node node, int64_t samples)
+function solace_node_set_reg_samples(node, samples)
+    ccall((:solace_node_set_reg_samples, libsolace()), Cint, (Ptr{Cvoid}, Int64), node, samples)
 end
 
 # Chooses the training outputs: history (loss, regularizer, NFE, seconds, accuracy per step) to
