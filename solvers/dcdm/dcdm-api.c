@@ -142,9 +142,12 @@ static int check_grid(const char *weights, int ndim, const int64_t *grid, int64_
   solace_nn_net_destroy(&net);
   SolaceCheck(arch.ndim == ndim, SOLACE_ERR_ARG, "the network of '%s' is %d-D, the grid %d-D",
               weights, arch.ndim, ndim);
+  int64_t unit = (int64_t)1 << arch.levels;
   for (int a = 0; a < ndim; a++)
-    SolaceCheck(grid[a] % 2 == 0, SOLACE_ERR_ARG, "grid[%d] = %lld is odd (the network pools by 2)",
-                a, (long long)grid[a]);
+    SolaceCheck(grid[a] % unit == 0, SOLACE_ERR_ARG,
+                "grid[%d] = %lld is not divisible by %lld (the network of '%s' pools by 2 %d "
+                "time(s))",
+                a, (long long)grid[a], (long long)unit, weights, arch.levels);
   return SOLACE_SUCCESS;
 }
 

@@ -16,12 +16,13 @@
 #endif
 
 /* The architecture of a DCDM network, as passed to solace_nn_net_create_dcdm() and stored in
- * the root attributes dcdm_ndim, dcdm_channels, dcdm_fine, dcdm_coarse, dcdm_after of a DCDM
- * weights file. */
+ * the root attributes dcdm_ndim, dcdm_channels, dcdm_fine, dcdm_coarse, dcdm_after and
+ * dcdm_levels of a DCDM weights file (a file without dcdm_levels has one coarse level). */
 typedef struct {
   int ndim;         /* 2 or 3 */
   int64_t channels; /* >= 1 */
   int fine, coarse, after;
+  int levels; /* coarse levels, 1..SOLACE_NN_DCDM_MAX_LEVELS; grid sizes divisible by 2^levels */
 } solace_dcdm_arch;
 
 /* Builds the network of `arch` (solace_nn_net_create_dcdm). */

@@ -36,7 +36,7 @@ int solace_dcdm_loss(Mat A, int64_t n, const double *b, const double *q, double 
 }
 
 void solace_dcdm_train_defaults(solace_dcdm_train_config *cfg) {
-  *cfg = (solace_dcdm_train_config){.arch = {2, 16, 4, 6, 4},
+  *cfg = (solace_dcdm_train_config){.arch = {2, 16, 4, 6, 4, 1},
                                     .grid = 64,
                                     .obstacle = "empty",
                                     .obstacle_seed = 1,
@@ -77,13 +77,15 @@ static PetscErrorCode get_real(PetscOptions opts, const char *name, double *valu
 
 static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *c) {
   int64_t ndim = c->arch.ndim, fine = c->arch.fine, coarse = c->arch.coarse, after = c->arch.after,
-          seed = (int64_t)c->seed, oseed = (int64_t)c->obstacle_seed, progress = c->progress;
+          levels = c->arch.levels, seed = (int64_t)c->seed, oseed = (int64_t)c->obstacle_seed,
+          progress = c->progress;
   PetscFunctionBegin;
   PetscCall(get_int64(opts, "-ndim", &ndim));
   PetscCall(get_int64(opts, "-channels", &c->arch.channels));
   PetscCall(get_int64(opts, "-fine", &fine));
   PetscCall(get_int64(opts, "-coarse", &coarse));
   PetscCall(get_int64(opts, "-after", &after));
+  PetscCall(get_int64(opts, "-levels", &levels));
   PetscCall(get_int64(opts, "-grid", &c->grid));
   PetscCall(PetscOptionsGetString(opts, NULL, "-obstacle", c->obstacle, sizeof c->obstacle, NULL));
   PetscCall(get_int64(opts, "-obstacle_seed", &oseed));
@@ -100,15 +102,16 @@ static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *
   PetscCall(get_real(opts, "-max_seconds", &c->max_seconds));
   PetscCall(get_int64(opts, "-progress", &progress));
   c->arch.ndim = (int)ndim, c->arch.fine = (int)fine, c->arch.coarse = (int)coarse;
-  c->arch.after = (int)after, c->seed = (uint64_t)seed, c->obstacle_seed = (uint64_t)oseed;
+  c->arch.after = (int)after, c->arch.levels = (int)levels;
+  c->seed = (uint64_t)seed, c->obstacle_seed = (uint64_t)oseed;
   c->progress = (int)progress;
   PetscFunctionReturn(0);
 }
 
 static const char *const option_names[] = {
-    "ndim",          "channels",  "fine", "coarse",     "after",        "grid",       "obstacle",
-    "obstacle_seed", "operators", "seed", "lanczos",    "low_fraction", "low_weight", "samples",
-    "steps",         "batch",     "lr",   "checkpoint", "max_seconds",  "progress"};
+    "ndim",     "channels",      "fine",      "coarse", "after",      "levels",       "grid",
+    "obstacle", "obstacle_seed", "operators", "seed",   "lanczos",    "low_fraction", "low_weight",
+    "samples",  "steps",         "batch",     "lr",     "checkpoint", "max_seconds",  "progress"};
 
 /* Fails naming the first word "-name" (name starting with a letter) that is no training option. */
 static int check_names(const char *options) {
@@ -131,8 +134,13 @@ static int check_config(const solace_dcdm_train_config *c) {
                   c->arch.after >= 0,
               SOLACE_ERR_ARG, "bad architecture: channels %lld, fine %d, coarse %d, after %d",
               (long long)c->arch.channels, c->arch.fine, c->arch.coarse, c->arch.after);
-  SolaceCheck(c->grid >= 4 && c->grid % 2 == 0, SOLACE_ERR_ARG, "-grid %lld (need even, >= 4)",
-              (long long)c->grid);
+  SolaceCheck(c->arch.levels >= 1 && c->arch.levels <= SOLACE_NN_DCDM_MAX_LEVELS, SOLACE_ERR_ARG,
+              "-levels %d (need 1..%d)", c->arch.levels, SOLACE_NN_DCDM_MAX_LEVELS);
+  int64_t unit = (int64_t)1 << c->arch.levels;
+  SolaceCheck(c->grid >= 4 && c->grid % unit == 0, SOLACE_ERR_ARG,
+              "-grid %lld (need >= 4 and divisible by 2^levels = %lld: the network pools by 2 "
+              "-levels %d times)",
+              (long long)c->grid, (long long)unit, c->arch.levels);
   SolaceCheck(c->operators >= 1 && c->operators <= 64, SOLACE_ERR_ARG,
               "-operators %lld (need 1..64)", (long long)c->operators);
   SolaceCheck(c->lanczos >= 1 && c->samples >= 1 && c->steps >= 0 && c->batch >= 1 &&

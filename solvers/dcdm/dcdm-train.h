@@ -29,7 +29,8 @@ SOLACE_INTERN int solace_dcdm_loss(Mat A, int64_t n, const double *b, const doub
 
 /* What `solace-dcdm train` and solace_dcdm_train() read (defaults in brackets). */
 typedef struct {
-  solace_dcdm_arch arch;  /* -ndim [2] -channels [16] -fine [4] -coarse [6] -after [4] */
+  solace_dcdm_arch arch;  /* -ndim [2] -channels [16] -fine [4] -coarse [6] -after [4]
+                             -levels [1] */
   int64_t grid;           /* -grid: training cells per side [64] */
   char obstacle[16];      /* -obstacle: training operator's obstacles [empty] */
   uint64_t obstacle_seed; /* -obstacle_seed [1]: seed of operator 0 (operator j: + j) */

@@ -73,7 +73,7 @@ static PetscErrorCode load_network(KSP ksp) {
   PetscFunctionReturn(0);
 }
 
-/* Checks the grid against the network: dimensions agree and sizes are even (one pooling level). */
+/* Checks the grid against the network: dimensions agree and sizes are divisible by 2^levels. */
 static PetscErrorCode check_network_grid(KSP ksp) {
   KSP_DCDM *d = (KSP_DCDM *)ksp->data;
   MPI_Comm comm = PetscObjectComm((PetscObject)ksp);
@@ -85,11 +85,13 @@ static PetscErrorCode check_network_grid(KSP ksp) {
   PetscCheck(d->grid_dim == d->arch.ndim, comm, PETSC_ERR_ARG_INCOMP,
              "dcdm: the network of '%s' is %d-D but the grid is %" PetscInt_FMT "-D", d->weights,
              d->arch.ndim, d->grid_dim);
+  PetscInt unit = (PetscInt)1 << d->arch.levels;
   for (PetscInt i = 0; i < d->grid_dim; i++)
-    PetscCheck(d->grid[i] % 2 == 0, comm, PETSC_ERR_ARG_SIZ,
-               "dcdm: the network pools by 2, so every grid size must be even; size %" PetscInt_FMT
+    PetscCheck(d->grid[i] % unit == 0, comm, PETSC_ERR_ARG_SIZ,
+               "dcdm: the network pools by 2 %d time(s) (levels %d), so every grid size must be "
+               "even and divisible by %" PetscInt_FMT "; size %" PetscInt_FMT
                " of the grid is %" PetscInt_FMT,
-               i, d->grid[i]);
+               d->arch.levels, d->arch.levels, unit, i, d->grid[i]);
   PetscFunctionReturn(0);
 }
 
@@ -178,10 +180,10 @@ static PetscErrorCode KSPView_DCDM(KSP ksp, PetscViewer viewer) {
   if (d->net)
     PetscCall(PetscViewerASCIIPrintf(
         viewer,
-        "  direction map: network '%s' (%d-D, %lld channels, fine %d, coarse %d, after %d; "
-        "%lld parameters)\n",
+        "  direction map: network '%s' (%d-D, %lld channels, fine %d, coarse %d, after %d, "
+        "levels %d; %lld parameters)\n",
         d->weights, d->arch.ndim, (long long)d->arch.channels, d->arch.fine, d->arch.coarse,
-        d->arch.after, (long long)solace_nn_net_param_count(d->net)));
+        d->arch.after, d->arch.levels, (long long)solace_nn_net_param_count(d->net)));
   else if (d->weights)
     PetscCall(PetscViewerASCIIPrintf(viewer, "  direction map: network '%s' (not loaded yet)\n",
                                      d->weights));

@@ -143,8 +143,9 @@ static int init_layer(solace_nn_layer *layer, uint64_t seed, uint64_t index) {
   solace_nn_param *w = &layer->params[0], *b = &layer->params[1];
   double fan_in = (double)(w->count / w->shape[0]), fan_out = (double)(w->count / w->shape[1]);
   double var = layer->init == SOLACE_NN_INIT_HE ? 2.0 / fan_in : 2.0 / (fan_in + fan_out);
+  double scale = sqrt(var) * (layer->gain > 0 ? layer->gain : 1.0);
   SolaceCall(solace_rand_normal(seed, index, 0, w->count, w->value));
-  for (int64_t i = 0; i < w->count; i++) w->value[i] *= sqrt(var);
+  for (int64_t i = 0; i < w->count; i++) w->value[i] *= scale;
   memset(b->value, 0, sizeof(double) * (size_t)b->count);
   return SOLACE_SUCCESS;
 }
@@ -285,11 +286,13 @@ int solace_nn_net_backward(solace_nn_net net, const solace_nn_tensor *dy, solace
 /* ------------------------------------------------------------------------------------------ */
 /* Builders                                                                                   */
 
-/* Appends a residual block a = relu(conv(a)) + a (slot 0). */
-static int add_residual(solace_nn_net net, int ndim, int64_t channels) {
+/* Appends a residual block a = relu(conv(a)) + a (slot 0); the conv's initial weights are
+ * scaled by `gain`. */
+static int add_residual(solace_nn_net net, int ndim, int64_t channels, double gain) {
   solace_nn_layer *layer;
   SolaceCall(solace_nn_net_add_save(net, 0));
   SolaceCall(solace_nn_layer_create_conv(ndim, channels, channels, 3, &layer));
+  layer->gain = gain;
   SolaceCall(solace_nn_net_add_layer(net, &layer));
   SolaceCall(solace_nn_layer_create_relu(&layer));
   SolaceCall(solace_nn_net_add_layer(net, &layer));
@@ -297,41 +300,82 @@ static int add_residual(solace_nn_net net, int ndim, int64_t channels) {
 }
 
 /* Appends `count` residual blocks. */
-static int add_residuals(solace_nn_net net, int ndim, int64_t channels, int count) {
-  for (int k = 0; k < count; k++) SolaceCall(add_residual(net, ndim, channels));
+static int add_residuals(solace_nn_net net, int ndim, int64_t channels, int count, double gain) {
+  for (int k = 0; k < count; k++) SolaceCall(add_residual(net, ndim, channels, gain));
+  return SOLACE_SUCCESS;
+}
+
+/* The DCDM architecture passed down the builders. */
+typedef struct {
+  int ndim;
+  int64_t channels;
+  int fine, coarse, after, levels;
+  double gain; /* initial scale of the residual convolutions */
+} dcdm_shape;
+
+/* Appends the way down: `fine` blocks, then per level a saved skip (slot 1 + level), pooling and
+ * `coarse` blocks. */
+static int build_dcdm_down(solace_nn_net net, const dcdm_shape *s) {
+  solace_nn_layer *layer;
+  SolaceCall(add_residuals(net, s->ndim, s->channels, s->fine, s->gain));
+  for (int l = 0; l < s->levels; l++) {
+    SolaceCall(solace_nn_net_add_save(net, 1 + l));
+    SolaceCall(solace_nn_layer_create_pool(s->ndim, &layer));
+    SolaceCall(solace_nn_net_add_layer(net, &layer));
+    SolaceCall(add_residuals(net, s->ndim, s->channels, s->coarse, s->gain));
+  }
+  return SOLACE_SUCCESS;
+}
+
+/* Appends the way up: per level, deepest first, upsampling plus the level's skip and `after`
+ * blocks. */
+static int build_dcdm_up(solace_nn_net net, const dcdm_shape *s) {
+  solace_nn_layer *layer;
+  for (int l = s->levels - 1; l >= 0; l--) {
+    SolaceCall(solace_nn_layer_create_upsample(s->ndim, &layer));
+    SolaceCall(solace_nn_net_add_layer(net, &layer));
+    SolaceCall(solace_nn_net_add_skip(net, 1 + l));
+    SolaceCall(add_residuals(net, s->ndim, s->channels, s->after, s->gain));
+  }
   return SOLACE_SUCCESS;
 }
 
 /* Appends the DCDM layers to an empty network. */
-static int build_dcdm(solace_nn_net net, int ndim, int64_t channels, int fine, int coarse,
-                      int after) {
+static int build_dcdm(solace_nn_net net, const dcdm_shape *s) {
   solace_nn_layer *layer;
-  SolaceCall(solace_nn_layer_create_conv(ndim, 1, channels, 3, &layer));
+  SolaceCall(solace_nn_layer_create_conv(s->ndim, 1, s->channels, 3, &layer));
   layer->init = SOLACE_NN_INIT_GLOROT;
   SolaceCall(solace_nn_net_add_layer(net, &layer));
-  SolaceCall(add_residuals(net, ndim, channels, fine));
-  SolaceCall(solace_nn_net_add_save(net, 1));
-  SolaceCall(solace_nn_layer_create_pool(ndim, &layer));
-  SolaceCall(solace_nn_net_add_layer(net, &layer));
-  SolaceCall(add_residuals(net, ndim, channels, coarse));
-  SolaceCall(solace_nn_layer_create_upsample(ndim, &layer));
-  SolaceCall(solace_nn_net_add_layer(net, &layer));
-  SolaceCall(solace_nn_net_add_skip(net, 1));
-  SolaceCall(add_residuals(net, ndim, channels, after));
-  SolaceCall(solace_nn_layer_create_conv(ndim, channels, 1, 1, &layer));
+  SolaceCall(build_dcdm_down(net, s));
+  SolaceCall(build_dcdm_up(net, s));
+  SolaceCall(solace_nn_layer_create_conv(s->ndim, s->channels, 1, 1, &layer));
   layer->init = SOLACE_NN_INIT_GLOROT;
   return solace_nn_net_add_layer(net, &layer);
 }
 
 int solace_nn_net_create_dcdm(int ndim, int64_t channels, int fine, int coarse, int after,
-                              solace_nn_net *net) {
+                              int levels, solace_nn_net *net) {
   SolaceCheckNotNull(net);
   SolaceCheck(ndim == 2 || ndim == 3, SOLACE_ERR_ARG, "ndim = %d is not 2 or 3", ndim);
   SolaceCheck(channels >= 1 && fine >= 0 && coarse >= 0 && after >= 0, SOLACE_ERR_ARG,
               "channels = %lld, fine = %d, coarse = %d, after = %d", (long long)channels, fine,
               coarse, after);
+  SolaceCheck(levels >= 1 && levels <= SOLACE_NN_DCDM_MAX_LEVELS, SOLACE_ERR_ARG,
+              "levels = %d is not in 1..%d", levels, SOLACE_NN_DCDM_MAX_LEVELS);
+  /* One level keeps He's scale (the paper's network; earlier weight files reproduce). With more,
+   * each block a + relu(conv(a)) would double the variance (He) and the deepest path would
+   * dominate the output at the start, stalling training: the residual convs start scaled by
+   * 1/sqrt(blocks), so the whole stack grows the variance by about e at most. */
+  int blocks = fine + levels * (coarse + after);
+  dcdm_shape shape = {ndim,
+                      channels,
+                      fine,
+                      coarse,
+                      after,
+                      levels,
+                      levels > 1 && blocks > 0 ? 1.0 / sqrt((double)blocks) : 1.0};
   SolaceCall(solace_nn_net_create(net));
-  int status = build_dcdm(*net, ndim, channels, fine, coarse, after);
+  int status = build_dcdm(*net, &shape);
   if (status) solace_nn_net_destroy(net);
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }

@@ -115,6 +115,7 @@ struct solace_nn_layer_s {
   int64_t in, out; /* input and output channels (features) */
   int kernel;      /* convolution kernel size per dimension: 3 or 1 */
   int init;        /* enum solace_nn_init */
+  double gain;     /* initial weights are scaled by gain (0 means 1) */
   int nparams;     /* 0 or 2 (weight, bias) */
   solace_nn_param params[2];
   double value; /* append: the value appended to every sample's features */
@@ -182,12 +183,18 @@ SOLACE_INTERN int solace_nn_net_add_save(solace_nn_net net, int slot);
 /* Appends an ADD step: a = a + saved[slot]; the slot must have been saved by an earlier step. */
 SOLACE_INTERN int solace_nn_net_add_skip(solace_nn_net net, int slot);
 
+/* Coarse levels a DCDM network may have (one skip slot each, slot 0 is the residual blocks'). */
+#define SOLACE_NN_DCDM_MAX_LEVELS (SOLACE_NN_MAX_SLOTS - 1)
+
 /* Builds the DCDM network (Kaneda et al. 2023) in ndim = 2 or 3 with `channels` channels: a
- * linear 3x3(x3) conv 1 -> channels; (fine - 1) residual blocks a = relu(conv(a)) + a; a saved
- * skip; 2x(x2) average pooling; `coarse` residual blocks; nearest upsampling plus the skip;
- * `after` residual blocks; a 1x1(x1) conv channels -> 1. fine >= 1, coarse, after >= 0. */
+ * linear 3x3(x3) conv 1 -> channels; `fine` residual blocks a = relu(conv(a)) + a; then per
+ * coarse level (1..levels) a saved skip, 2x(x2) average pooling and `coarse` residual blocks;
+ * then per level, deepest first, nearest upsampling plus that level's skip and `after` residual
+ * blocks; a 1x1(x1) conv channels -> 1. levels = 1 is the paper's network (one coarse level);
+ * grid sizes must be divisible by 2^levels. fine, coarse, after >= 0;
+ * 1 <= levels <= SOLACE_NN_DCDM_MAX_LEVELS. */
 SOLACE_INTERN int solace_nn_net_create_dcdm(int ndim, int64_t channels, int fine, int coarse,
-                                            int after, solace_nn_net *net);
+                                            int after, int levels, solace_nn_net *net);
 
 /* Builds an MLP widths[0] -> widths[1] -> ... -> widths[nwidths-1]: dense layers with tanh (or
  * ReLU if relu) between them and a linear last layer. nwidths >= 2. */

@@ -16,6 +16,11 @@
  *    a network, k < 1 (setter; the option sets k), a preconditioner, a NaN right-hand side, an
  *    indefinite matrix: PETSc errors with messages naming the file or value, or the documented
  *    KSPConvergedReason;
+ *  - levels: a network with 3 coarse levels saved and reloaded (levels read back); the KSP's
+ *    first iterate equals the one computed here; 50 iterations keep the A-norm of the error
+ *    non-increasing and solid cells zero; KSPView says "levels 3"; a 12x12 grid (not divisible
+ *    by 2^3) is refused; a file without dcdm_levels (the older format) loads as one level with
+ *    the outputs of its network; dcdm_levels contradicting the weights, 0 or 99 are refused;
  *  - mpi (2 ranks): KSPSetUp fails with PETSC_ERR_SUP. */
 #include <string.h>
 #include <unistd.h>
@@ -214,7 +219,7 @@ static int test_cg(void) {
   return 0;
 }
 
-static const solace_dcdm_arch small_arch = {2, 4, 1, 1, 1};
+static const solace_dcdm_arch small_arch = {2, 4, 1, 1, 1, 1};
 #define WEIGHTS "t-dcdm-net.h5"
 
 /* Writes the seeded small network to `path`. */
@@ -316,7 +321,7 @@ static int network_solve(KSP ksp, Vec b, Vec x, Vec x_lu, KSPConvergedReason *re
 
 /* The first iterate from x0 = 0, computed here from the reloaded network: q = mask(f(mask(b) /
  * ||b||)), x_1 = q (q.b) / (q.Aq); the KSP's x_1 must agree to 1e-12 relative. */
-static int check_first_iterate(Mat A, Vec b) {
+static int check_first_iterate(Mat A, Vec b, const char *weights) {
   solace_nn_net net;
   solace_nn_tensor *in;
   const solace_nn_tensor *out;
@@ -326,7 +331,7 @@ static int check_first_iterate(Mat A, Vec b) {
   const PetscScalar *bv;
   PetscReal bnorm;
   KSP ksp;
-  TEST_CALL(solace_dcdm_net_load(WEIGHTS, NULL, &net));
+  TEST_CALL(solace_dcdm_net_load(weights, NULL, &net));
   TEST_CALL(solace_nn_tensor_create(2, 1, 1, dims, &in));
   CHECK(VecNorm(b, NORM_2, &bnorm));
   CHECK(VecGetArrayRead(b, &bv));
@@ -348,7 +353,7 @@ static int check_first_iterate(Mat A, Vec b) {
   CHECK(VecDot(q, aq, &qaq));
   CHECK(VecScale(q, qb / qaq));
   CHECK(make_ksp(A, SOLACE_KSPDCDM, 1e-30, 1, &ksp));
-  CHECK(SolaceKSPDCDMSetWeights(ksp, WEIGHTS));
+  CHECK(SolaceKSPDCDMSetWeights(ksp, weights));
   CHECK(SolaceKSPDCDMSetGrid(ksp, GRID, GRID, 0));
   CHECK(KSPSolve(ksp, b, x));
   double diff = relative_difference(x, q);
@@ -373,7 +378,7 @@ static int test_network(void) {
   CHECK(VecDuplicate(x, &x_lu));
   CHECK(rhs(GRID, PETSC_TRUE, b));
   CHECK(lu_solve(A, b, x_lu));
-  if (check_first_iterate(A, b)) return 1;
+  if (check_first_iterate(A, b, WEIGHTS)) return 1;
   /* 1: setters, bare matrix with a grid; nonzero initial guess on the solid cells too */
   CHECK(make_ksp(A, SOLACE_KSPDCDM, 1e-8, 300, &ksp));
   CHECK(SolaceKSPDCDMSetWeights(ksp, WEIGHTS));
@@ -545,6 +550,98 @@ static int test_errors(void) {
   return 0;
 }
 
+/* Sets (value >= 0) or deletes (value < 0) root attribute dcdm_levels of a DCDM weights file. */
+static int set_levels(const char *path, int64_t value) {
+  hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  TEST_ASSERT(file >= 0, "cannot open %s", path);
+  if (file < 0) return 1;
+  if (value >= 0)
+    TEST_CALL(solace_h5_attr_put(file, "dcdm_levels", H5T_STD_I64LE, H5T_NATIVE_INT64, 0, &value));
+  else
+    TEST_ASSERT(H5Adelete(file, "dcdm_levels") >= 0, "cannot delete dcdm_levels of %s", path);
+  H5Fclose(file);
+  return 0;
+}
+
+/* A file written without dcdm_levels (the format before it existed) loads as one level and
+ * gives the outputs of the network it was written from; levels that do not fit the weights,
+ * or are out of range, are refused. */
+static int check_levels_format(Mat A) {
+  const char *old = "t-dcdm-old.h5";
+  solace_nn_net net = NULL, ref;
+  solace_dcdm_arch arch;
+  solace_nn_tensor *x;
+  const solace_nn_tensor *ya, *yb;
+  int64_t dims[2] = {GRID, GRID};
+  if (write_network(old, 7) || set_levels(old, -1)) return 1;
+  TEST_CALL(solace_dcdm_net_load(old, &arch, &net));
+  TEST_ASSERT(arch.levels == 1, "a file without dcdm_levels read as %d levels", arch.levels);
+  TEST_CALL(solace_dcdm_net_create(&small_arch, &ref));
+  TEST_CALL(solace_nn_net_init(ref, 7));
+  TEST_CALL(solace_nn_tensor_create(2, 1, 1, dims, &x));
+  for (int64_t i = 0; i < GRID * GRID; i++) x->data[i] = cos(0.3 * (double)i);
+  TEST_CALL(solace_nn_net_forward(ref, x, &ya));
+  TEST_CALL(solace_nn_net_forward(net, x, &yb));
+  TEST_ASSERT(!memcmp(ya->data, yb->data, sizeof(double) * GRID * GRID),
+              "a file without dcdm_levels gives other outputs");
+  solace_nn_tensor_destroy(&x);
+  solace_nn_net_destroy(&net), solace_nn_net_destroy(&ref);
+  if (set_levels(old, 2)) return 1; /* weights of 1 level, attributes saying 2 */
+  TEST_FAILS_WITH(solace_dcdm_net_load(old, NULL, &net), SOLACE_ERR_FORMAT);
+  TEST_ASSERT(net == NULL, "a refused file left a network");
+  expect_error(setup_with(A, old, GRID, GRID), PETSC_ERR_FILE_UNEXPECTED, "levels 2",
+               "levels that do not fit the weights");
+  if (set_levels(old, 0)) return 1;
+  expect_error(setup_with(A, old, GRID, GRID), PETSC_ERR_FILE_UNEXPECTED, "levels = 0", "levels 0");
+  if (set_levels(old, 99)) return 1;
+  TEST_FAILS_WITH(solace_dcdm_net_load(old, NULL, &net), SOLACE_ERR_FORMAT);
+  remove(old);
+  return 0;
+}
+
+/* A network with 3 coarse levels (16 -> 8 -> 4 -> 2) through the KSP. */
+static int test_levels(void) {
+  static const solace_dcdm_arch deep = {2, 4, 1, 1, 1, 3};
+  const char *path = "t-dcdm-levels.h5";
+  solace_nn_net net;
+  solace_dcdm_arch arch;
+  Mat A, M;
+  Vec b, x, x_lu;
+  KSP ksp;
+  KSPConvergedReason reason;
+  PetscInt its;
+  char text[4096];
+  TEST_CALL(solace_dcdm_net_create(&deep, &net));
+  TEST_CALL(solace_nn_net_init(net, 11));
+  TEST_CALL(solace_dcdm_net_save(net, &deep, path));
+  solace_nn_net_destroy(&net);
+  TEST_CALL(solace_dcdm_net_load(path, &arch, &net));
+  TEST_ASSERT(arch.levels == 3, "levels read back as %d", arch.levels);
+  solace_nn_net_destroy(&net);
+  CHECK(poisson(GRID, PETSC_TRUE, &A));
+  CHECK(MatCreateVecs(A, &x, &b));
+  CHECK(VecDuplicate(x, &x_lu));
+  CHECK(rhs(GRID, PETSC_TRUE, b));
+  CHECK(lu_solve(A, b, x_lu));
+  if (check_first_iterate(A, b, path)) return 1;
+  CHECK(make_ksp(A, SOLACE_KSPDCDM, 1e-8, 50, &ksp));
+  CHECK(SolaceKSPDCDMSetWeights(ksp, path));
+  CHECK(SolaceKSPDCDMSetGrid(ksp, GRID, GRID, 0));
+  CHECK(KSPSetUp(ksp));
+  CHECK(view_string(ksp, text, sizeof text));
+  TEST_ASSERT(strstr(text, "levels 3"), "KSPView: %s", text);
+  if (network_solve(ksp, b, x, x_lu, &reason, &its, "network, 3 levels")) return 1;
+  CHECK(KSPDestroy(&ksp));
+  CHECK(poisson(12, PETSC_FALSE, &M)); /* 12 is even but not divisible by 2^3 */
+  expect_error(setup_with(M, path, 12, 12), PETSC_ERR_ARG_SIZ, "divisible by 8",
+               "grid not divisible by 2^levels");
+  CHECK(MatDestroy(&M));
+  if (check_levels_format(A)) return 1;
+  remove(path);
+  MatDestroy(&A), VecDestroy(&b), VecDestroy(&x), VecDestroy(&x_lu);
+  return 0;
+}
+
 /* More than one rank: PETSC_ERR_SUP at setup. */
 static int test_mpi(void) {
   Mat A;
@@ -567,7 +664,10 @@ static int test_mpi(void) {
 }
 
 int main(int argc, char **argv) {
-  static const test_case cases[] = {
-      {"cg", test_cg}, {"network", test_network}, {"errors", test_errors}, {"mpi", test_mpi}};
+  static const test_case cases[] = {{"cg", test_cg},
+                                    {"network", test_network},
+                                    {"errors", test_errors},
+                                    {"levels", test_levels},
+                                    {"mpi", test_mpi}};
   return test_run_case(argc, argv, "t-dcdm", cases, (int)(sizeof cases / sizeof cases[0]));
 }

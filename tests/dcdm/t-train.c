@@ -160,6 +160,22 @@ static int train_tiny(const char *extra, const char *path, double *first, double
   return 0;
 }
 
+/* A tiny run of a network with 2 coarse levels (8x8 -> 4x4 -> 2x2) lowers the loss and writes
+ * its levels to the file. */
+static int test_run_levels(void) {
+  double first, last;
+  solace_dcdm_arch arch;
+  solace_nn_net net = NULL;
+  if (train_tiny("-seed 5 -levels 2", "train-d.h5", &first, &last)) return 1;
+  printf("tiny run, 2 levels: loss %.4e -> %.4e\n", first, last);
+  TEST_ASSERT(last <= 0.9 * first, "2 levels: loss %g -> %g did not drop by 10%%", first, last);
+  TEST_CALL(solace_dcdm_net_load("train-d.h5", &arch, &net));
+  TEST_ASSERT(arch.levels == 2, "the file says %d levels", arch.levels);
+  solace_nn_net_destroy(&net);
+  remove("train-d.h5");
+  return 0;
+}
+
 static int test_run(void) {
   double f1, l1, f2, l2, f3, l3, *p1, *p2, *p3;
   int64_t n1, n2, n3;
@@ -178,7 +194,7 @@ static int test_run(void) {
   TEST_ASSERT(memcmp(p1, p3, sizeof(double) * (size_t)n1) != 0, "seeds 5 and 6 gave equal weights");
   free(p1), free(p2), free(p3);
   remove("train-a.h5"), remove("train-b.h5"), remove("train-c.h5");
-  return 0;
+  return test_run_levels();
 }
 
 #ifndef SOLACE_DCDM_DATA
@@ -248,8 +264,10 @@ static int test_shipped(void) {
 }
 
 static int test_errors(void) {
-  const char *bad[] = {"-gird 8",   "-grid 7",         "-grid abc",    "-ndim 4",        "-lr -1",
-                       "-steps -2", "-low_fraction 2", "-operators 0", "-obstacle bunny"};
+  const char *bad[] = {"-gird 8",         "-grid 7",      "-grid abc",
+                       "-ndim 4",         "-lr -1",       "-steps -2",
+                       "-low_fraction 2", "-operators 0", "-obstacle bunny",
+                       "-levels 0",       "-levels 8",    "-levels 4"}; /* 8 not divisible by 16 */
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     char options[256]; /* a bad option wrongly accepted would make a short run, not a long one */
     snprintf(options, sizeof options, "-steps 0 -grid 8 -lanczos 5 -progress 3 %s", bad[k]);

@@ -8,12 +8,18 @@
 static int counts(void) {
   solace_nn_net net;
   int64_t widths[3] = {785, 100, 784};
-  TEST_CALL(solace_nn_net_create_dcdm(3, 16, 4, 6, 4, &net));
+  TEST_CALL(solace_nn_net_create_dcdm(3, 16, 4, 6, 4, 1, &net));
   TEST_ASSERT(solace_nn_net_param_count(net) == 97457, "N=64 model: %lld parameters",
               (long long)solace_nn_net_param_count(net));
   solace_nn_net_destroy(&net);
-  TEST_CALL(solace_nn_net_create_dcdm(3, 16, 6, 10, 6, &net));
+  TEST_CALL(solace_nn_net_create_dcdm(3, 16, 6, 10, 6, 1, &net));
   TEST_ASSERT(solace_nn_net_param_count(net) == 152881, "N=128 model: %lld parameters",
+              (long long)solace_nn_net_param_count(net));
+  solace_nn_net_destroy(&net);
+  /* 2-D, 16 channels, 4/6/4 with 3 coarse levels: conv 1->16 (160) + 1x1 16->1 (17) and
+   * 4 + 3 x 6 + 3 x 4 = 34 residual 3x3 convs 16->16 (2320 each) */
+  TEST_CALL(solace_nn_net_create_dcdm(2, 16, 4, 6, 4, 3, &net));
+  TEST_ASSERT(solace_nn_net_param_count(net) == 160 + 17 + 34 * 2320, "3 levels: %lld parameters",
               (long long)solace_nn_net_param_count(net));
   solace_nn_net_destroy(&net);
   TEST_CALL(solace_nn_net_create_mlp(3, widths, 0, &net));
@@ -23,13 +29,40 @@ static int counts(void) {
   return 0;
 }
 
+/* With 3 levels the residual convs start at He's variance over the number of residual blocks
+ * (2 + 3 x (2 + 1) = 11), within 5% over all 11 x 2304 weights; the linear first conv keeps
+ * Glorot's 2 / (9 + 144). */
+static int init_levels(void) {
+  solace_nn_net net;
+  int nblocks;
+  solace_nn_param **p;
+  TEST_CALL(solace_nn_net_create_dcdm(2, 16, 2, 2, 1, 3, &net));
+  TEST_CALL(solace_nn_net_init(net, 42));
+  TEST_CALL(solace_nn_net_params(net, &nblocks, &p));
+  TEST_ASSERT(nblocks == 2 * 13, "%d parameter blocks", nblocks);
+  double sum2 = 0, first = 0;
+  int64_t count = 0;
+  for (int k = 2; k < nblocks - 2; k += 2) {
+    for (int64_t i = 0; i < p[k]->count; i++) sum2 += p[k]->value[i] * p[k]->value[i];
+    count += p[k]->count;
+  }
+  for (int64_t i = 0; i < p[0]->count; i++) first += p[0]->value[i] * p[0]->value[i];
+  double var = sum2 / (double)count, want = 2.0 / 144 / 11;
+  printf("3 levels: residual variance %.3e, expected %.3e; first conv %.3e, expected %.3e\n", var,
+         want, first / 144, 2.0 / 153);
+  TEST_ASSERT(fabs(var / want - 1) < 0.05, "residual variance %.4e, expected %.4e", var, want);
+  TEST_ASSERT(fabs(first / 144 / (2.0 / 153) - 1) < 0.25, "first conv variance %.4e", first / 144);
+  solace_nn_net_destroy(&net);
+  return 0;
+}
+
 /* Same seed: identical weights; other seed: different; He variance 2 / fan_in within 5%. */
 static int init(void) {
   solace_nn_net a, b;
   int na, nb;
   solace_nn_param **pa, **pb;
-  TEST_CALL(solace_nn_net_create_dcdm(2, 16, 2, 2, 2, &a));
-  TEST_CALL(solace_nn_net_create_dcdm(2, 16, 2, 2, 2, &b));
+  TEST_CALL(solace_nn_net_create_dcdm(2, 16, 2, 2, 2, 1, &a));
+  TEST_CALL(solace_nn_net_create_dcdm(2, 16, 2, 2, 2, 1, &b));
   TEST_CALL(solace_nn_net_init(a, 42));
   TEST_CALL(solace_nn_net_init(b, 42));
   TEST_CALL(solace_nn_net_params(a, &na, &pa));
@@ -49,7 +82,7 @@ static int init(void) {
   for (int64_t i = 0; i < pa[3]->count; i++) TEST_ASSERT(pa[3]->value[i] == 0, "bias not zero");
   solace_nn_net_destroy(&a);
   solace_nn_net_destroy(&b);
-  return 0;
+  return init_levels();
 }
 
 /* A DCDM network maps [n, 1, H, W] to [n, 1, H, W] at any even size (trained at one size, run at
@@ -58,13 +91,19 @@ static int shapes(void) {
   solace_nn_net net;
   const solace_nn_tensor *y;
   int64_t g1[2] = {8, 12}, g2[2] = {32, 16};
-  TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, &net));
+  TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, 1, &net));
   TEST_CALL(solace_nn_net_init(net, 1));
   solace_nn_tensor *x1 = nn_test_tensor(2, 3, 1, g1, 1), *x2 = nn_test_tensor(2, 1, 1, g2, 2);
   TEST_CALL(solace_nn_net_forward(net, x1, &y));
   TEST_ASSERT(solace_nn_tensor_same_shape(x1, y), "output shape differs from input (8x12)");
   TEST_CALL(solace_nn_net_forward(net, x2, &y));
   TEST_ASSERT(solace_nn_tensor_same_shape(x2, y), "output shape differs from input (32x16)");
+  solace_nn_net_destroy(&net);
+  TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, 4, &net)); /* 32x16: pools to 2x1 */
+  TEST_CALL(solace_nn_net_init(net, 1));
+  TEST_CALL(solace_nn_net_forward(net, x2, &y));
+  TEST_ASSERT(solace_nn_tensor_same_shape(x2, y), "4 levels: output shape differs (32x16)");
+  TEST_FAILS_WITH(solace_nn_net_forward(net, x1, &y), SOLACE_ERR_ARG); /* 8x12: 12 / 8 odd */
   solace_nn_tensor_destroy(&x1);
   solace_nn_tensor_destroy(&x2);
   solace_nn_net_destroy(&net);
@@ -76,7 +115,7 @@ static int errors(void) {
   solace_nn_layer *l = NULL;
   const solace_nn_tensor *y;
   int64_t odd[2] = {6, 5}, g[2] = {8, 8};
-  TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, &net));
+  TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, 1, &net));
   solace_nn_tensor *x2 = nn_test_tensor(2, 1, 2, g, 1), *xo = nn_test_tensor(2, 1, 1, odd, 1);
   solace_nn_tensor *x = nn_test_tensor(2, 1, 1, g, 1);
   TEST_FAILS_WITH(solace_nn_net_backward(net, x, NULL), SOLACE_ERR_STATE); /* before forward */
@@ -93,7 +132,11 @@ static int errors(void) {
   TEST_FAILS_WITH(solace_nn_layer_create_conv(4, 1, 1, 3, &l), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_nn_layer_create_dense(0, 1, &l), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_nn_layer_create_pool(1, &l), SOLACE_ERR_ARG);
-  TEST_FAILS_WITH(solace_nn_net_create_dcdm(2, 0, 1, 1, 1, &empty), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_nn_net_create_dcdm(2, 0, 1, 1, 1, 1, &empty), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, 0, &empty), SOLACE_ERR_ARG);
+  TEST_ASSERT(strstr(solace_error_message(), "levels = 0"), "message lacks the levels");
+  TEST_FAILS_WITH(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, SOLACE_NN_DCDM_MAX_LEVELS + 1, &empty),
+                  SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_nn_net_create_mlp(1, g, 0, &empty), SOLACE_ERR_ARG);
   TEST_FAILS_WITH(solace_nn_tensor_create(4, 1, 1, g, &xo), SOLACE_ERR_ARG);
   TEST_CALL(solace_nn_net_create(&empty));

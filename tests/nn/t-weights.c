@@ -23,8 +23,8 @@ static int roundtrip(void) {
   solace_nn_net a, b;
   const solace_nn_tensor *ya, *yb;
   int64_t g[2] = {8, 8}, na, nb;
-  TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, &a));
-  TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, &b));
+  TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, 1, &a));
+  TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, 1, &b));
   TEST_CALL(nn_test_init(a, 1));
   TEST_CALL(solace_nn_net_init(b, 2));
   TEST_CALL(solace_nn_net_save(a, "nn-weights-roundtrip.h5"));
@@ -85,8 +85,8 @@ int main(int argc, char **argv) {
   if (!strcmp(c, "roundtrip")) {
     if (roundtrip()) return 1;
   } else if (!strcmp(c, "shape")) { /* 8 channels saved, 4 expected: the first conv differs */
-    TEST_CALL(solace_nn_net_create_dcdm(2, 8, 1, 1, 1, &a));
-    TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, &b));
+    TEST_CALL(solace_nn_net_create_dcdm(2, 8, 1, 1, 1, 1, &a));
+    TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, 1, &b));
     if (refused(a, b, "000_conv2d", "[8, 1, 3, 3] in the file, [4, 1, 3, 3] in the network"))
       return 1;
   } else if (!strcmp(c, "kind")) { /* a dense layer's file loaded into a conv2d network */
@@ -98,11 +98,11 @@ int main(int argc, char **argv) {
     TEST_CALL(solace_nn_net_add_layer(b, &l));
     if (refused(a, b, "000_dense", "a dense in the file, a conv2d in the network")) return 1;
   } else if (!strcmp(c, "count")) { /* one residual block more in the file */
-    TEST_CALL(solace_nn_net_create_dcdm(3, 2, 2, 1, 1, &a));
-    TEST_CALL(solace_nn_net_create_dcdm(3, 2, 1, 1, 1, &b));
+    TEST_CALL(solace_nn_net_create_dcdm(3, 2, 2, 1, 1, 1, &a));
+    TEST_CALL(solace_nn_net_create_dcdm(3, 2, 1, 1, 1, 1, &b));
     if (refused(a, b, "holds 6 layers", "the network 5")) return 1;
   } else if (!strcmp(c, "missing")) {
-    TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, &a));
+    TEST_CALL(solace_nn_net_create_dcdm(2, 4, 1, 1, 1, 1, &a));
     unlink("nn-weights-missing.h5");
     TEST_FAILS_WITH(solace_nn_net_load(a, "nn-weights-missing.h5"), SOLACE_ERR_IO);
     TEST_ASSERT(strstr(solace_error_message(), "nn-weights-missing.h5"), "message lacks the path");

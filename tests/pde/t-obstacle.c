@@ -12,7 +12,8 @@
  *    solace_dcdm_solve_csr agree with PETSc's LU to 1e-8 and 1e-6 relative (error <= cond x rtol,
  *    cond ~ 2e3 at 64^2); the LU residual is below 1e-12;
  *  - errors: bad dimension, size, kind, NULL handles and bad CSR input give SOLACE_ERR_ARG, as
- *    does a 3-D network on a 2-D grid; a missing weights file SOLACE_ERR_IO, a file that is not
+ *    does a 3-D network on a 2-D grid or a 2-level network on a 2 x 2 grid (not divisible by
+ *    2^2); a missing weights file SOLACE_ERR_IO, a file that is not
  *    HDF5 SOLACE_ERR_FORMAT, an indefinite matrix SOLACE_ERR_NOT_CONVERGED. */
 #include <lapacke.h>
 #include <string.h>
@@ -322,6 +323,14 @@ static int test_errors(void) {
   TEST_FAILS_WITH(solace_dcdm_solve_csr(SOLACE_DCDM_DATA "/dcdm-3d.h5", 2, grid, 4, start, cols,
                                         vals, b, x, 1e-8, 10, NULL, NULL),
                   SOLACE_ERR_ARG); /* a 3-D network on a 2-D grid */
+  TEST_CALL(solace_dcdm_train("-grid 8 -levels 2 -channels 2 -steps 0 -lanczos 5 -progress 3",
+                              "levels2-weights.h5", NULL, NULL, NULL));
+  TEST_FAILS_WITH(solace_dcdm_solve_csr("levels2-weights.h5", 2, grid, 4, start, cols, vals, b, x,
+                                        1e-8, 10, NULL, NULL),
+                  SOLACE_ERR_ARG); /* 2 x 2 grid, a network pooling twice */
+  TEST_ASSERT(strstr(solace_error_message(), "not divisible by 4"), "message: %s",
+              solace_error_message());
+  remove("levels2-weights.h5");
   FILE *f = fopen("not-weights.h5", "w");
   TEST_ASSERT(f != NULL, "cannot write not-weights.h5");
   if (f) fputs("not an HDF5 file\n", f), fclose(f);
