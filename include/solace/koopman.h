@@ -444,8 +444,7 @@ SOLACE_EXPORT int solace_koopman_get_modes(solace_koopman koopman, double *modes
  * singular (a defective K).
  */
 SOLACE_EXPORT int solace_koopman_predict(solace_koopman koopman, int64_t m, const double *x0,
-                                         int64_t ldx, int64_t steps, double *xout,
-                                         int64_t ldout);
+                                         int64_t ldx, int64_t steps, double *xout, int64_t ldout);
 
 /**
  * Evaluates the pseudospectrum function tau(z) = min_g ||K g - z g|| / ||g||

@@ -5,31 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Appends, per dense layer, [h, t] -> dense -> activation (none after the last layer). */
-static int build_time_layers(solace_nn_net net, int nwidths, const int64_t *widths, int relu) {
-  solace_nn_layer *layer;
-  for (int k = 0; k + 1 < nwidths; k++) {
-    int last = k + 2 == nwidths;
-    SolaceCall(solace_nn_layer_create_append(&layer));
-    SolaceCall(solace_nn_net_add_layer(net, &layer));
-    SolaceCall(solace_nn_layer_create_dense(widths[k] + 1, widths[k + 1], &layer));
-    layer->init = relu && !last ? SOLACE_NN_INIT_HE : SOLACE_NN_INIT_GLOROT;
-    SolaceCall(solace_nn_net_add_layer(net, &layer));
-    if (last) break;
-    SolaceCall(relu ? solace_nn_layer_create_relu(&layer) : solace_nn_layer_create_tanh(&layer));
-    SolaceCall(solace_nn_net_add_layer(net, &layer));
-  }
-  return SOLACE_SUCCESS;
-}
-
 /* The network of the field: an MLP on [u, t], or t appended before every dense layer. */
 static int create_net(int nwidths, const int64_t *widths, int relu, int time_layers,
                       solace_nn_net *net) {
-  if (!time_layers) return solace_nn_net_create_mlp(nwidths, widths, relu, net);
-  SolaceCall(solace_nn_net_create(net));
-  int status = build_time_layers(*net, nwidths, widths, relu);
-  if (status) solace_nn_net_destroy(net);
-  return status;
+  return time_layers ? solace_nn_net_create_mlp_appended(nwidths, widths, relu, net)
+                     : solace_nn_net_create_mlp(nwidths, widths, relu, net);
 }
 
 int node_field_create(int64_t d, int nhidden, const int64_t *hidden, int relu, int time_layers,

@@ -380,12 +380,19 @@ int solace_nn_net_create_dcdm(int ndim, int64_t channels, int fine, int coarse, 
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }
 
-/* Appends the MLP layers to an empty network. */
-static int build_mlp(solace_nn_net net, int nwidths, const int64_t *widths, int relu) {
+/* Appends the MLP layers to an empty network; with append_time, an append layer (one more input
+ * column, e.g. the time) before every dense layer. */
+static int build_mlp(solace_nn_net net, int nwidths, const int64_t *widths, int relu,
+                     int append_time) {
   solace_nn_layer *layer;
   for (int k = 0; k + 1 < nwidths; k++) {
     int last = k + 2 == nwidths;
-    SolaceCall(solace_nn_layer_create_dense(widths[k], widths[k + 1], &layer));
+    if (append_time) {
+      SolaceCall(solace_nn_layer_create_append(&layer));
+      SolaceCall(solace_nn_net_add_layer(net, &layer));
+    }
+    SolaceCall(
+        solace_nn_layer_create_dense(widths[k] + (append_time ? 1 : 0), widths[k + 1], &layer));
     layer->init = relu && !last ? SOLACE_NN_INIT_HE : SOLACE_NN_INIT_GLOROT;
     SolaceCall(solace_nn_net_add_layer(net, &layer));
     if (last) break;
@@ -395,12 +402,23 @@ static int build_mlp(solace_nn_net net, int nwidths, const int64_t *widths, int 
   return SOLACE_SUCCESS;
 }
 
-int solace_nn_net_create_mlp(int nwidths, const int64_t *widths, int relu, solace_nn_net *net) {
+/* The MLP of solace_nn_net_create_mlp, with or without the appended column. */
+static int create_mlp(int nwidths, const int64_t *widths, int relu, int append_time,
+                      solace_nn_net *net) {
   SolaceCheckNotNull(net);
   SolaceCheckNotNull(widths);
   SolaceCheck(nwidths >= 2, SOLACE_ERR_ARG, "nwidths = %d must be >= 2", nwidths);
   SolaceCall(solace_nn_net_create(net));
-  int status = build_mlp(*net, nwidths, widths, relu);
+  int status = build_mlp(*net, nwidths, widths, relu, append_time);
   if (status) solace_nn_net_destroy(net);
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+int solace_nn_net_create_mlp(int nwidths, const int64_t *widths, int relu, solace_nn_net *net) {
+  return create_mlp(nwidths, widths, relu, 0, net);
+}
+
+int solace_nn_net_create_mlp_appended(int nwidths, const int64_t *widths, int relu,
+                                      solace_nn_net *net) {
+  return create_mlp(nwidths, widths, relu, 1, net);
 }

@@ -201,6 +201,11 @@ SOLACE_INTERN int solace_nn_net_create_dcdm(int ndim, int64_t channels, int fine
 SOLACE_INTERN int solace_nn_net_create_mlp(int nwidths, const int64_t *widths, int relu,
                                            solace_nn_net *net);
 
+/* The same MLP with an append layer before every dense layer: each dense layer takes one more
+ * input (widths[k] + 1), the column that the append layers supply (e.g. the time). */
+SOLACE_INTERN int solace_nn_net_create_mlp_appended(int nwidths, const int64_t *widths, int relu,
+                                                    solace_nn_net *net);
+
 /* Number of steps; step i's layer (NULL for SAVE / ADD steps). */
 SOLACE_INTERN int solace_nn_net_num_steps(solace_nn_net net);
 SOLACE_INTERN solace_nn_layer *solace_nn_net_step_layer(solace_nn_net net, int i);
