@@ -51,7 +51,10 @@ void solace_dcdm_train_defaults(solace_dcdm_train_config *cfg) {
                                     .lr = 1e-3,
                                     .checkpoint = 100,
                                     .max_seconds = 0.0,
-                                    .progress = SOLACE_PROGRESS_AUTO};
+                                    .progress = SOLACE_PROGRESS_AUTO,
+                                    .validate_seed = 1000,
+                                    .validate_rtol = 1e-6,
+                                    .validate_max_it = 500};
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -75,10 +78,23 @@ static PetscErrorCode get_real(PetscOptions opts, const char *name, double *valu
   PetscFunctionReturn(0);
 }
 
+/* -validate_grid n1,n2,...: up to SOLACE_DCDM_MAX_VALIDATE sizes. */
+static PetscErrorCode get_validate_grid(PetscOptions opts, solace_dcdm_train_config *c) {
+  PetscInt sizes[SOLACE_DCDM_MAX_VALIDATE + 1], count = SOLACE_DCDM_MAX_VALIDATE + 1;
+  PetscBool set;
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetIntArray(opts, NULL, "-validate_grid", sizes, &count, &set));
+  if (!set) PetscFunctionReturn(0);
+  c->nvalidate = count;
+  for (PetscInt k = 0; k < count && k < SOLACE_DCDM_MAX_VALIDATE; k++)
+    c->validate_grid[k] = sizes[k];
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *c) {
   int64_t ndim = c->arch.ndim, fine = c->arch.fine, coarse = c->arch.coarse, after = c->arch.after,
           levels = c->arch.levels, seed = (int64_t)c->seed, oseed = (int64_t)c->obstacle_seed,
-          progress = c->progress;
+          progress = c->progress, vseed = (int64_t)c->validate_seed;
   PetscFunctionBegin;
   PetscCall(get_int64(opts, "-ndim", &ndim));
   PetscCall(get_int64(opts, "-channels", &c->arch.channels));
@@ -101,17 +117,27 @@ static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *
   PetscCall(get_int64(opts, "-checkpoint", &c->checkpoint));
   PetscCall(get_real(opts, "-max_seconds", &c->max_seconds));
   PetscCall(get_int64(opts, "-progress", &progress));
+  PetscCall(get_real(opts, "-lr_final", &c->lr_final));
+  PetscCall(get_validate_grid(opts, c));
+  PetscCall(get_int64(opts, "-validate_seed", &vseed));
+  PetscCall(get_real(opts, "-validate_rtol", &c->validate_rtol));
+  PetscCall(get_int64(opts, "-validate_max_it", &c->validate_max_it));
   c->arch.ndim = (int)ndim, c->arch.fine = (int)fine, c->arch.coarse = (int)coarse;
   c->arch.after = (int)after, c->arch.levels = (int)levels;
-  c->seed = (uint64_t)seed, c->obstacle_seed = (uint64_t)oseed;
+  c->seed = (uint64_t)seed, c->obstacle_seed = (uint64_t)oseed, c->validate_seed = (uint64_t)vseed;
   c->progress = (int)progress;
   PetscFunctionReturn(0);
 }
 
-static const char *const option_names[] = {
-    "ndim",     "channels",      "fine",      "coarse", "after",      "levels",       "grid",
-    "obstacle", "obstacle_seed", "operators", "seed",   "lanczos",    "low_fraction", "low_weight",
-    "samples",  "steps",         "batch",     "lr",     "checkpoint", "max_seconds",  "progress"};
+static const char *const option_names[] = {"ndim",          "channels",       "fine",
+                                           "coarse",        "after",          "levels",
+                                           "grid",          "obstacle",       "obstacle_seed",
+                                           "operators",     "seed",           "lanczos",
+                                           "low_fraction",  "low_weight",     "samples",
+                                           "steps",         "batch",          "lr",
+                                           "checkpoint",    "max_seconds",    "progress",
+                                           "lr_final",      "validate_grid",  "validate_seed",
+                                           "validate_rtol", "validate_max_it"};
 
 /* Fails naming the first word "-name" (name starting with a letter) that is no training option. */
 static int check_names(const char *options) {
@@ -124,6 +150,24 @@ static int check_names(const char *options) {
     SolaceCheck(known, SOLACE_ERR_ARG, "unknown training option '%.*s'", (int)len + 1, p);
     p += 1 + len;
   }
+  return SOLACE_SUCCESS;
+}
+
+static int check_validation(const solace_dcdm_train_config *c) {
+  SolaceCheck(c->nvalidate >= 0 && c->nvalidate <= SOLACE_DCDM_MAX_VALIDATE, SOLACE_ERR_ARG,
+              "-validate_grid has %lld sizes (need at most %d)", (long long)c->nvalidate,
+              SOLACE_DCDM_MAX_VALIDATE);
+  int64_t unit = (int64_t)1 << c->arch.levels;
+  for (int64_t k = 0; k < c->nvalidate; k++)
+    SolaceCheck(c->validate_grid[k] >= 4 && c->validate_grid[k] % unit == 0, SOLACE_ERR_ARG,
+                "-validate_grid size %lld (need >= 4 and divisible by 2^levels = %lld)",
+                (long long)c->validate_grid[k], (long long)unit);
+  SolaceCheck(c->validate_rtol > 0.0 && c->validate_rtol < 1.0 && c->validate_max_it >= 1,
+              SOLACE_ERR_ARG,
+              "-validate_rtol %g -validate_max_it %lld (need 0 < rtol < 1, max_it >= 1)",
+              c->validate_rtol, (long long)c->validate_max_it);
+  SolaceCheck(c->nvalidate == 0 || c->checkpoint > 0, SOLACE_ERR_ARG,
+              "-validate_grid needs -checkpoint > 0 (validation runs at every checkpoint)");
   return SOLACE_SUCCESS;
 }
 
@@ -156,6 +200,9 @@ static int check_config(const solace_dcdm_train_config *c) {
               "-lr %g -low_fraction %g -low_weight %g -max_seconds %g (need lr > 0, "
               "0 <= low_fraction <= 1, low_weight > 0, max_seconds >= 0)",
               c->lr, c->low_fraction, c->low_weight, c->max_seconds);
+  SolaceCheck(c->lr_final >= 0.0 && isfinite(c->lr_final), SOLACE_ERR_ARG,
+              "-lr_final %g (need >= 0; 0 keeps -lr constant)", c->lr_final);
+  SolaceCall(check_validation(c));
   SolaceCheck(c->progress >= SOLACE_PROGRESS_AUTO && c->progress <= SOLACE_PROGRESS_SILENT,
               SOLACE_ERR_ARG, "-progress %d (need 0..3)", c->progress);
   return SOLACE_SUCCESS;
@@ -262,9 +309,12 @@ typedef struct {
   solace_nn_tensor *x, *dy;
   double *work;
   solace_progress progress;
+  solace_dcdm_validation validation; /* held-out problems (count 0: none) */
+  char *latest;                      /* with validation: path.latest, the latest state */
 } trainer;
 
-static int trainer_create(const solace_dcdm_train_config *c, int64_t n, trainer *t) {
+static int trainer_create(const solace_dcdm_train_config *c, int64_t n, const char *path,
+                          trainer *t) {
   int64_t dims[3] = {c->grid, c->grid, c->grid};
   int nblocks;
   solace_nn_param **blocks;
@@ -275,6 +325,12 @@ static int trainer_create(const solace_dcdm_train_config *c, int64_t n, trainer 
   SolaceCall(solace_nn_tensor_create(c->arch.ndim, c->batch, 1, dims, &t->x));
   SolaceCall(solace_nn_tensor_create(c->arch.ndim, c->batch, 1, dims, &t->dy));
   SolaceCall(SolaceCalloc(2 * n, &t->work));
+  SolaceCall(solace_dcdm_validation_create(c, &t->validation));
+  if (c->nvalidate) {
+    size_t len = strlen(path) + sizeof ".latest";
+    SolaceCall(SolaceCalloc(len, &t->latest));
+    snprintf(t->latest, len, "%s.latest", path);
+  }
   SolaceCall(solace_progress_create("dcdm train", c->steps, 0, &t->progress));
   SolaceCall(solace_progress_set_mode(t->progress, c->progress, 10.0));
   return SOLACE_SUCCESS;
@@ -286,7 +342,15 @@ static void trainer_release(trainer *t) {
   solace_nn_tensor_destroy(&t->x);
   solace_nn_tensor_destroy(&t->dy);
   free(t->work);
+  solace_dcdm_validation_release(&t->validation);
+  free(t->latest);
   solace_progress_destroy(&t->progress);
+}
+
+/* The rate of Adam step `step`: -lr, decaying exponentially to -lr_final at the last step. */
+static double learning_rate(const solace_dcdm_train_config *c, int64_t step) {
+  if (c->lr_final <= 0.0 || c->steps <= 1) return c->lr;
+  return c->lr * pow(c->lr_final / c->lr, (double)step / (double)(c->steps - 1));
 }
 
 /* One Adam step on the batch of samples step * batch, ...; *loss gets its mean loss. */
@@ -309,12 +373,35 @@ static int train_step(const solace_dcdm_train_config *c, training_data *d, train
     *loss += lk / (double)nb;
   }
   SolaceCall(solace_nn_net_backward(t->net, t->dy, NULL));
+  SolaceCall(solace_nn_adam_set_lr(t->adam, learning_rate(c, step)));
   SolaceCall(solace_nn_adam_step(t->adam));
   return SOLACE_SUCCESS;
 }
 
 static int save(const solace_dcdm_train_config *c, trainer *t, const char *path) {
   SolaceCall(solace_dcdm_net_save(t->net, &c->arch, path));
+  return SOLACE_SUCCESS;
+}
+
+/* Saves the state after `steps` steps. With validation: to path.latest, then scores it and
+ * writes it to `path` too when it beats the best so far. */
+static int checkpoint(const solace_dcdm_train_config *c, trainer *t, const char *path,
+                      int64_t steps, solace_dcdm_train_result *res) {
+  if (!c->nvalidate) return save(c, t, path);
+  solace_dcdm_score score;
+  SolaceCall(save(c, t, t->latest));
+  SolaceCall(solace_dcdm_validation_run(&t->validation, c, t->latest, &score));
+  int better = res->best_step < 0 || solace_dcdm_score_better(&score, &res->best);
+  if (better) {
+    SolaceCall(save(c, t, path));
+    res->best = score, res->best_step = steps;
+  }
+  if (c->progress != SOLACE_PROGRESS_SILENT)
+    fprintf(stderr,
+            "dcdm train: step %lld: validation %lld iterations, %lld unconverged, worst residual "
+            "%.2e%s\n",
+            (long long)steps, (long long)score.iterations, (long long)score.unconverged,
+            score.residual, better ? " (best so far)" : "");
   return SOLACE_SUCCESS;
 }
 
@@ -337,11 +424,13 @@ static int train_loop(const solace_dcdm_train_config *c, training_data *d, train
     res->last_loss = mean;
     snprintf(note, sizeof note, "loss %.4e", mean);
     SolaceCall(solace_progress_update(t->progress, step + 1, note));
-    if (c->checkpoint && (step + 1) % c->checkpoint == 0) SolaceCall(save(c, t, path));
+    if (c->checkpoint && (step + 1) % c->checkpoint == 0)
+      SolaceCall(checkpoint(c, t, path, step + 1, res));
   }
   SolaceCall(solace_progress_finish(t->progress));
   res->steps = step;
-  SolaceCall(save(c, t, path));
+  int saved = step > 0 && c->checkpoint && step % c->checkpoint == 0;
+  if (!saved) SolaceCall(checkpoint(c, t, path, step, res));
   return SOLACE_SUCCESS;
 }
 
@@ -351,7 +440,7 @@ int solace_dcdm_train_run(const solace_dcdm_train_config *cfg, const char *path,
   SolaceCheckNotNull(path);
   SolaceCheckNotNull(result);
   SolaceCall(check_config(cfg));
-  *result = (solace_dcdm_train_result){0};
+  *result = (solace_dcdm_train_result){.best_step = -1};
   training_data d = {0};
   trainer t = {0};
   double start = solace_wtime();
@@ -359,7 +448,7 @@ int solace_dcdm_train_run(const solace_dcdm_train_config *cfg, const char *path,
   SolaceCallGoto(status, done, data_create(cfg, &d));
   result->lanczos_time = solace_wtime() - start;
   result->ritz = d.op[0].ritz.m;
-  SolaceCallGoto(status, done, trainer_create(cfg, d.op[0].ritz.n, &t));
+  SolaceCallGoto(status, done, trainer_create(cfg, d.op[0].ritz.n, path, &t));
   SolaceCallGoto(status, done, train_loop(cfg, &d, &t, path, result));
   result->seconds = solace_wtime() - start;
 done:

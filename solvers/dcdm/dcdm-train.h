@@ -5,6 +5,7 @@
 #define SOLACE_DCDM_TRAIN_H
 
 #include "dcdm-impl.h"
+#include "operators/pde/obstacle.h"
 
 /* Ritz pairs: theta[0..m-1] ascending, vectors n x m column-major. */
 typedef struct {
@@ -27,6 +28,8 @@ SOLACE_INTERN void solace_dcdm_ritz_release(solace_dcdm_ritz *ritz);
 SOLACE_INTERN int solace_dcdm_loss(Mat A, int64_t n, const double *b, const double *q, double *loss,
                                    double *grad, double *work);
 
+enum { SOLACE_DCDM_MAX_VALIDATE = 4 };
+
 /* What `solace-dcdm train` and solace_dcdm_train() read (defaults in brackets). */
 typedef struct {
   solace_dcdm_arch arch;  /* -ndim [2] -channels [16] -fine [4] -coarse [6] -after [4]
@@ -43,19 +46,59 @@ typedef struct {
   int64_t steps;          /* -steps: Adam steps [1000] */
   int64_t batch;          /* -batch [10] */
   double lr;              /* -lr [1e-3] */
+  double lr_final;        /* -lr_final: rate at the last step, exponential decay from lr; 0: the
+                             constant lr [0] */
   int64_t checkpoint;     /* -checkpoint: save every this many steps, 0: at the end [100] */
   double max_seconds;     /* -max_seconds: stop (and save) after this wall time, 0: never [0] */
   int progress;           /* -progress: solace_progress_mode [AUTO = 0] */
+  int64_t validate_grid[SOLACE_DCDM_MAX_VALIDATE]; /* -validate_grid n1,n2,..: held-out
+                                                      problems, cells per side [none] */
+  int64_t nvalidate;                               /* how many (0: no validation) */
+  uint64_t validate_seed;  /* -validate_seed: their obstacle and right-hand side seed [1000] */
+  double validate_rtol;    /* -validate_rtol [1e-6] */
+  int64_t validate_max_it; /* -validate_max_it [500] */
 } solace_dcdm_train_config;
+
+/* A validation score: DCDM from x = 0 on every held-out problem. Lower is better: fewer
+ * unconverged solves, then fewer iterations in all, then a smaller worst residual. */
+typedef struct {
+  int64_t unconverged; /* solves that missed validate_rtol within validate_max_it */
+  int64_t iterations;  /* summed over the problems */
+  double residual;     /* largest true relative residual reached */
+} solace_dcdm_score;
+
+/* The held-out problems of a training run: obstacle kind -obstacle at each -validate_grid size,
+ * obstacle seed and right-hand side (index 0) from -validate_seed. */
+typedef struct {
+  int64_t count;
+  solace_obstacle ob[SOLACE_DCDM_MAX_VALIDATE];
+  double *b[SOLACE_DCDM_MAX_VALIDATE];
+} solace_dcdm_validation;
+
+/* Builds the held-out problems of cfg (count 0 when cfg has none). */
+SOLACE_INTERN int solace_dcdm_validation_create(const solace_dcdm_train_config *cfg,
+                                                solace_dcdm_validation *v);
+
+/* Solves every held-out problem with the network of the weights file and scores it. */
+SOLACE_INTERN int solace_dcdm_validation_run(const solace_dcdm_validation *v,
+                                             const solace_dcdm_train_config *cfg,
+                                             const char *weights, solace_dcdm_score *score);
+
+/* 1 when a is a better score than b. */
+SOLACE_INTERN int solace_dcdm_score_better(const solace_dcdm_score *a, const solace_dcdm_score *b);
+
+SOLACE_INTERN void solace_dcdm_validation_release(solace_dcdm_validation *v);
 
 /* Figures of a training run. */
 typedef struct {
-  int64_t steps;       /* Adam steps done */
-  int64_t ritz;        /* Ritz vectors of operator 0 */
-  double first_loss;   /* mean loss of the first min(steps, 20) steps */
-  double last_loss;    /* mean loss of the last min(steps, 20) steps */
-  double seconds;      /* wall time */
-  double lanczos_time; /* wall time of the Lanczos part */
+  int64_t steps;          /* Adam steps done */
+  int64_t ritz;           /* Ritz vectors of operator 0 */
+  double first_loss;      /* mean loss of the first min(steps, 20) steps */
+  double last_loss;       /* mean loss of the last min(steps, 20) steps */
+  double seconds;         /* wall time */
+  double lanczos_time;    /* wall time of the Lanczos part */
+  int64_t best_step;      /* with validation: the step of the checkpoint written to the path */
+  solace_dcdm_score best; /* and its score */
 } solace_dcdm_train_result;
 
 /* Fills the defaults. */
@@ -65,7 +108,9 @@ SOLACE_INTERN void solace_dcdm_train_defaults(solace_dcdm_train_config *cfg);
  * are SOLACE_ERR_ARG naming them). */
 SOLACE_INTERN int solace_dcdm_train_parse(const char *options, solace_dcdm_train_config *cfg);
 
-/* Trains a network and writes the DCDM weights file `path` (atomically; also at checkpoints). */
+/* Trains a network and writes the DCDM weights file `path` (atomically; also at checkpoints).
+ * With validation, `path` holds the checkpoint of the best score and `path`.latest the latest
+ * state. */
 SOLACE_INTERN int solace_dcdm_train_run(const solace_dcdm_train_config *cfg, const char *path,
                                         solace_dcdm_train_result *result);
 

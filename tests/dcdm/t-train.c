@@ -8,6 +8,10 @@
  *    to 1e-6 relative; q = A^-1 b (LU) gives loss <= 1e-20;
  *  - run: a tiny training run (8 x 8 blobs, 4 channels, 30 Adam steps) lowers the mean loss
  *    by at least 10%; the same seed gives bit-identical weights, another seed different ones;
+ *  - validate: held-out validation (-validate_grid 8,16) does not change training (path.latest
+ *    is bit-identical to the output of the same run without it), `path` holds the checkpoint of
+ *    the best score, recomputed here through solace_dcdm_solve_csr, and -lr_final equal to -lr
+ *    is the constant rate (bit-identical weights) while a smaller one changes them;
  *  - errors: unknown and malformed options and bad values are SOLACE_ERR_ARG naming them;
  *  - shipped: the shipped 2-D weights on two held-out 64^2 blobs systems (obstacle seeds 101,
  *    102; training used 32^2 and seeds 1..8) and the 3-D weights on a held-out 16^3 one, at rtol
@@ -197,6 +201,88 @@ static int test_run(void) {
   return test_run_levels();
 }
 
+/* The validation score of a weights file, computed through the public solver: DCDM from x = 0
+ * on the 2-D blobs problems of sizes n[0..count-1] with obstacle and right-hand side seed 1000. */
+typedef struct {
+  int64_t unconverged, iterations;
+  double residual;
+} score;
+
+static int score_of(const char *weights, const int64_t *n, int count, score *s) {
+  *s = (score){0};
+  for (int k = 0; k < count; k++) {
+    solace_dcdm_problem p;
+    int64_t rows, nnz, its = 0, grid[2] = {n[k], n[k]};
+    double res = 0.0;
+    TEST_CALL(solace_dcdm_problem_create(2, n[k], "blobs", 1000, &p));
+    TEST_CALL(solace_dcdm_problem_get_size(p, &rows, &nnz, NULL));
+    int64_t *start = malloc(sizeof(int64_t) * (size_t)(rows + 1)),
+            *cols = malloc(sizeof(int64_t) * (size_t)nnz);
+    double *vals = malloc(sizeof(double) * (size_t)nnz), *b = malloc(sizeof(double) * (size_t)rows),
+           *x = malloc(sizeof(double) * (size_t)rows);
+    TEST_CALL(solace_dcdm_problem_get_csr(p, start, cols, vals));
+    TEST_CALL(solace_dcdm_problem_get_rhs(p, 1000, 0, b));
+    int status = solace_dcdm_solve_csr(weights, 2, grid, rows, start, cols, vals, b, x, 1e-6, 60,
+                                       &its, &res);
+    TEST_ASSERT(status == SOLACE_SUCCESS || status == SOLACE_ERR_NOT_CONVERGED, "solve: %s",
+                solace_error_message());
+    s->unconverged += status != SOLACE_SUCCESS;
+    s->iterations += its;
+    s->residual = fmax(s->residual, res);
+    free(start), free(cols), free(vals), free(b), free(x);
+    TEST_CALL(solace_dcdm_problem_destroy(&p));
+  }
+  return 0;
+}
+
+/* 1 when a is no worse than b: fewer unconverged solves, then fewer iterations, then a smaller
+ * worst residual. */
+static int score_no_worse(const score *a, const score *b) {
+  if (a->unconverged != b->unconverged) return a->unconverged < b->unconverged;
+  if (a->unconverged == 0 && a->iterations != b->iterations) return a->iterations < b->iterations;
+  return a->residual <= b->residual;
+}
+
+static int same_params(const char *a, const char *b, int *same) {
+  double *pa, *pb;
+  int64_t na, nb;
+  if (read_params(a, &pa, &na) || read_params(b, &pb, &nb)) return 1;
+  *same = na == nb && memcmp(pa, pb, sizeof(double) * (size_t)na) == 0;
+  free(pa), free(pb);
+  return 0;
+}
+
+static int test_validate(void) {
+  const int64_t sizes[2] = {8, 16};
+  double first, last;
+  score best, latest;
+  int same;
+  if (train_tiny("-seed 5 -checkpoint 10 -lr_final 3e-4 -validate_grid 8,16 -validate_max_it 60",
+                 "train-v.h5", &first, &last) ||
+      train_tiny("-seed 5 -checkpoint 10 -lr_final 3e-4", "train-nv.h5", &first, &last))
+    return 1;
+  if (same_params("train-v.h5.latest", "train-nv.h5", &same)) return 1;
+  TEST_ASSERT(same, "validation changed the trained weights");
+  if (score_of("train-v.h5", sizes, 2, &best) || score_of("train-v.h5.latest", sizes, 2, &latest))
+    return 1;
+  printf("validation: best %lld unconverged, %lld iterations, residual %.3e; latest %lld, %lld, "
+         "%.3e\n",
+         (long long)best.unconverged, (long long)best.iterations, best.residual,
+         (long long)latest.unconverged, (long long)latest.iterations, latest.residual);
+  TEST_ASSERT(score_no_worse(&best, &latest), "the kept checkpoint scores worse than the latest");
+  /* -lr_final equal to -lr is the constant rate; a smaller one is not */
+  if (train_tiny("-seed 5 -lr_final 3e-3", "train-c1.h5", &first, &last) ||
+      train_tiny("-seed 5", "train-c2.h5", &first, &last))
+    return 1;
+  if (same_params("train-c1.h5", "train-c2.h5", &same)) return 1;
+  TEST_ASSERT(same, "-lr_final equal to -lr changed the weights");
+  if (same_params("train-nv.h5", "train-c2.h5", &same)) return 1;
+  TEST_ASSERT(!same, "-lr_final 3e-4 gave the weights of the constant rate");
+  remove("train-v.h5"), remove("train-v.h5.latest"), remove("train-nv.h5");
+  remove("train-c1.h5"), remove("train-c2.h5");
+  return 0;
+}
+
 #ifndef SOLACE_DCDM_DATA
 #define SOLACE_DCDM_DATA "data/dcdm"
 #endif
@@ -264,10 +350,24 @@ static int test_shipped(void) {
 }
 
 static int test_errors(void) {
-  const char *bad[] = {"-gird 8",         "-grid 7",      "-grid abc",
-                       "-ndim 4",         "-lr -1",       "-steps -2",
-                       "-low_fraction 2", "-operators 0", "-obstacle bunny",
-                       "-levels 0",       "-levels 8",    "-levels 4"}; /* 8 not divisible by 16 */
+  const char *bad[] = {"-gird 8",
+                       "-grid 7",
+                       "-grid abc",
+                       "-ndim 4",
+                       "-lr -1",
+                       "-steps -2",
+                       "-low_fraction 2",
+                       "-operators 0",
+                       "-obstacle bunny",
+                       "-levels 0",
+                       "-levels 8",
+                       "-levels 4", /* 8 not divisible by 16 */
+                       "-lr_final -1",
+                       "-validate_grid 8,16,32,64,128",
+                       "-validate_grid 7",
+                       "-validate_rtol 2",
+                       "-validate_max_it 0",
+                       "-validate_grid 8 -checkpoint 0"};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     char options[256]; /* a bad option wrongly accepted would make a short run, not a long one */
     snprintf(options, sizeof options, "-steps 0 -grid 8 -lanczos 5 -progress 3 %s", bad[k]);
@@ -284,10 +384,8 @@ static int test_errors(void) {
 }
 
 int main(int argc, char **argv) {
-  static const test_case cases[] = {{"lanczos", test_lanczos},
-                                    {"loss", test_loss},
-                                    {"run", test_run},
-                                    {"errors", test_errors},
-                                    {"shipped", test_shipped}};
+  static const test_case cases[] = {{"lanczos", test_lanczos}, {"loss", test_loss},
+                                    {"run", test_run},         {"validate", test_validate},
+                                    {"errors", test_errors},   {"shipped", test_shipped}};
   return test_run_case(argc, argv, "t-train", cases, (int)(sizeof cases / sizeof cases[0]));
 }
