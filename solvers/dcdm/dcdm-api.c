@@ -176,8 +176,8 @@ static PetscErrorCode csr_to_mat(int64_t rows, const int64_t *row_start, const i
 }
 
 /* The dcdm KSP for A (without reading the options database). */
-static PetscErrorCode make_ksp(Mat A, const char *weights, int ndim, const int64_t *grid,
-                               double rtol, int64_t max_it, KSP *ksp) {
+PetscErrorCode SolaceDCDMCreateKSP(Mat A, const char *weights, int ndim, const int64_t *grid,
+                                   double rtol, int64_t max_it, KSP *ksp) {
   PetscFunctionBegin;
   PetscCall(KSPCreate(PETSC_COMM_SELF, ksp));
   PetscCall(KSPSetType(*ksp, SOLACE_KSPDCDM));
@@ -187,6 +187,21 @@ static PetscErrorCode make_ksp(Mat A, const char *weights, int ndim, const int64
                                  ndim == 3 ? (PetscInt)grid[2] : 0));
   PetscCall(KSPSetTolerances(*ksp, rtol, 0.0, PETSC_DEFAULT, (PetscInt)max_it));
   PetscCall(KSPSetNormType(*ksp, KSP_NORM_UNPRECONDITIONED));
+  PetscFunctionReturn(0);
+}
+
+/* ||b - A x|| / ||b|| (||b - A x|| when b = 0), computed afresh. */
+PetscErrorCode SolaceDCDMRelativeResidual(Mat A, Vec b, Vec x, double *residual) {
+  Vec r;
+  PetscReal rn, bn;
+  PetscFunctionBegin;
+  PetscCall(VecDuplicate(b, &r));
+  PetscCall(MatMult(A, x, r));
+  PetscCall(VecAYPX(r, -1.0, b));
+  PetscCall(VecNorm(r, NORM_2, &rn));
+  PetscCall(VecNorm(b, NORM_2, &bn));
+  PetscCall(VecDestroy(&r));
+  *residual = bn > 0.0 ? rn / bn : rn;
   PetscFunctionReturn(0);
 }
 
@@ -210,7 +225,7 @@ static int run_solve(const char *weights, int ndim, const int64_t *grid, int64_t
   SolacePetscCall(csr_to_mat(rows, row_start, columns, values, &s->A));
   SolacePetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)rows, b, &s->b));
   SolacePetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)rows, x, &s->x));
-  SolacePetscCall(make_ksp(s->A, weights, ndim, grid, rtol, max_it, &s->ksp));
+  SolacePetscCall(SolaceDCDMCreateKSP(s->A, weights, ndim, grid, rtol, max_it, &s->ksp));
   SolacePetscCall(VecZeroEntries(s->x));
   SolacePetscCall(KSPSolve(s->ksp, s->b, s->x));
   KSPConvergedReason reason;
@@ -221,20 +236,6 @@ static int run_solve(const char *weights, int ndim, const int64_t *grid, int64_t
   SolaceCheck(reason > 0, SOLACE_ERR_NOT_CONVERGED,
               "DCDM stopped after %lld iterations short of rtol %g: %s", (long long)its, rtol,
               KSPConvergedReasons[reason]);
-  return SOLACE_SUCCESS;
-}
-
-/* ||b - A x|| / ||b|| computed afresh. */
-static int relative_residual(csr_solve *s, double *residual) {
-  Vec r;
-  PetscReal rn, bn;
-  SolacePetscCall(VecDuplicate(s->b, &r));
-  SolacePetscCall(MatMult(s->A, s->x, r));
-  SolacePetscCall(VecAYPX(r, -1.0, s->b));
-  SolacePetscCall(VecNorm(r, NORM_2, &rn));
-  SolacePetscCall(VecNorm(s->b, NORM_2, &bn));
-  SolacePetscCall(VecDestroy(&r));
-  *residual = bn > 0.0 ? rn / bn : rn;
   return SOLACE_SUCCESS;
 }
 
@@ -262,7 +263,9 @@ int solace_dcdm_solve_csr(const char *weights, int ndim, const int64_t *grid, in
   double res = 0.0;
   int status = run_solve(weights, ndim, grid, rows, row_start, columns, values, b, x, rtol, max_it,
                          &s, &its);
-  int status_res = s.x ? relative_residual(&s, &res) : SOLACE_SUCCESS;
+  int status_res = SOLACE_SUCCESS;
+  if (s.x) SolacePetscCallGoto(status_res, done, SolaceDCDMRelativeResidual(s.A, s.b, s.x, &res));
+done:
   csr_solve_release(&s);
   if (iterations) *iterations = its;
   if (residual) *residual = res;

@@ -62,6 +62,16 @@ typedef struct {
   PetscReal *pAp, *dots; /* p_i . A p_i of the stored directions; scratch of k */
 } KSP_DCDM;
 
+/* A dcdm KSP for the sequential matrix A on an nx x ny (x nz) grid (grid[2] read only for ndim
+ * 3), weights NULL or "" for the identity map, stopping on the true relative residual rtol or
+ * after max_it iterations; the options database is not read. */
+PETSC_INTERN PetscErrorCode SolaceDCDMCreateKSP(Mat A, const char *weights, int ndim,
+                                                const int64_t *grid, double rtol, int64_t max_it,
+                                                KSP *ksp);
+
+/* ||b - A x|| / ||b|| (||b - A x|| when b = 0), computed afresh. */
+PETSC_INTERN PetscErrorCode SolaceDCDMRelativeResidual(Mat A, Vec b, Vec x, double *residual);
+
 /* The KSP constructor, registered by SolacePetscRegisterAll(). */
 PETSC_INTERN PetscErrorCode SolaceKSPCreate_DCDM(KSP ksp);
 

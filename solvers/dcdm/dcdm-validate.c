@@ -32,30 +32,17 @@ static PetscErrorCode solve_one(solace_obstacle ob, const double *b, const char 
                                 double rtol, int64_t max_it, PetscInt *its,
                                 KSPConvergedReason *reason, double *residual) {
   KSP ksp;
-  Vec vb, x, r;
-  PetscReal rn, bn;
+  Vec vb, x;
+  int64_t grid[3] = {ob->n, ob->n, ob->n};
   PetscFunctionBegin;
   PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)ob->cells, b, &vb));
   PetscCall(VecDuplicate(vb, &x));
-  PetscCall(VecDuplicate(vb, &r));
-  PetscCall(KSPCreate(PETSC_COMM_SELF, &ksp));
-  PetscCall(KSPSetType(ksp, SOLACE_KSPDCDM));
-  PetscCall(KSPSetOperators(ksp, ob->A, ob->A));
-  PetscCall(KSPSetDM(ksp, ob->da));
-  PetscCall(KSPSetDMActive(ksp, PETSC_FALSE));
-  PetscCall(SolaceKSPDCDMSetWeights(ksp, weights));
-  PetscCall(KSPSetTolerances(ksp, rtol, 0.0, PETSC_DEFAULT, (PetscInt)max_it));
-  PetscCall(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED));
+  PetscCall(SolaceDCDMCreateKSP(ob->A, weights, ob->ndim, grid, rtol, max_it, &ksp));
   PetscCall(KSPSolve(ksp, vb, x));
   PetscCall(KSPGetIterationNumber(ksp, its));
   PetscCall(KSPGetConvergedReason(ksp, reason));
-  PetscCall(MatMult(ob->A, x, r));
-  PetscCall(VecAYPX(r, -1.0, vb));
-  PetscCall(VecNorm(r, NORM_2, &rn));
-  PetscCall(VecNorm(vb, NORM_2, &bn));
-  *residual = bn > 0.0 ? rn / bn : rn;
+  PetscCall(SolaceDCDMRelativeResidual(ob->A, vb, x, residual));
   PetscCall(KSPDestroy(&ksp));
-  PetscCall(VecDestroy(&r));
   PetscCall(VecDestroy(&x));
   PetscCall(VecDestroy(&vb));
   PetscFunctionReturn(0);

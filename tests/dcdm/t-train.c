@@ -201,6 +201,32 @@ static int test_run(void) {
   return test_run_levels();
 }
 
+/* A blobs obstacle problem in CSR form with one right-hand side, through the public C ABI. */
+typedef struct {
+  int64_t rows, nnz, *start, *cols;
+  double *vals, *b, *x;
+} csr_problem;
+
+static int csr_problem_load(int ndim, int64_t n, uint64_t obstacle_seed, uint64_t rhs_seed,
+                            csr_problem *c) {
+  solace_dcdm_problem p;
+  TEST_CALL(solace_dcdm_problem_create(ndim, n, "blobs", obstacle_seed, &p));
+  TEST_CALL(solace_dcdm_problem_get_size(p, &c->rows, &c->nnz, NULL));
+  c->start = malloc(sizeof(int64_t) * (size_t)(c->rows + 1));
+  c->cols = malloc(sizeof(int64_t) * (size_t)c->nnz);
+  c->vals = malloc(sizeof(double) * (size_t)c->nnz);
+  c->b = malloc(sizeof(double) * (size_t)c->rows);
+  c->x = malloc(sizeof(double) * (size_t)c->rows);
+  TEST_CALL(solace_dcdm_problem_get_csr(p, c->start, c->cols, c->vals));
+  TEST_CALL(solace_dcdm_problem_get_rhs(p, rhs_seed, 0, c->b));
+  TEST_CALL(solace_dcdm_problem_destroy(&p));
+  return 0;
+}
+
+static void csr_problem_free(csr_problem *c) {
+  free(c->start), free(c->cols), free(c->vals), free(c->b), free(c->x);
+}
+
 /* The validation score of a weights file, computed through the public solver: DCDM from x = 0
  * on the 2-D blobs problems of sizes n[0..count-1] with obstacle and right-hand side seed 1000. */
 typedef struct {
@@ -211,26 +237,18 @@ typedef struct {
 static int score_of(const char *weights, const int64_t *n, int count, score *s) {
   *s = (score){0};
   for (int k = 0; k < count; k++) {
-    solace_dcdm_problem p;
-    int64_t rows, nnz, its = 0, grid[2] = {n[k], n[k]};
+    csr_problem c;
+    int64_t its = 0, grid[2] = {n[k], n[k]};
     double res = 0.0;
-    TEST_CALL(solace_dcdm_problem_create(2, n[k], "blobs", 1000, &p));
-    TEST_CALL(solace_dcdm_problem_get_size(p, &rows, &nnz, NULL));
-    int64_t *start = malloc(sizeof(int64_t) * (size_t)(rows + 1)),
-            *cols = malloc(sizeof(int64_t) * (size_t)nnz);
-    double *vals = malloc(sizeof(double) * (size_t)nnz), *b = malloc(sizeof(double) * (size_t)rows),
-           *x = malloc(sizeof(double) * (size_t)rows);
-    TEST_CALL(solace_dcdm_problem_get_csr(p, start, cols, vals));
-    TEST_CALL(solace_dcdm_problem_get_rhs(p, 1000, 0, b));
-    int status = solace_dcdm_solve_csr(weights, 2, grid, rows, start, cols, vals, b, x, 1e-6, 60,
-                                       &its, &res);
+    if (csr_problem_load(2, n[k], 1000, 1000, &c)) return 1;
+    int status = solace_dcdm_solve_csr(weights, 2, grid, c.rows, c.start, c.cols, c.vals, c.b, c.x,
+                                       1e-6, 60, &its, &res);
     TEST_ASSERT(status == SOLACE_SUCCESS || status == SOLACE_ERR_NOT_CONVERGED, "solve: %s",
                 solace_error_message());
     s->unconverged += status != SOLACE_SUCCESS;
     s->iterations += its;
     s->residual = fmax(s->residual, res);
-    free(start), free(cols), free(vals), free(b), free(x);
-    TEST_CALL(solace_dcdm_problem_destroy(&p));
+    csr_problem_free(&c);
   }
   return 0;
 }
@@ -309,26 +327,21 @@ static int lu_solve(solace_obstacle ob, const double *b, double *x) {
 /* One held-out system: DCDM with `weights` at rtol 1e-8 against LU and CG. */
 static int check_shipped(int ndim, int64_t n, uint64_t obstacle_seed, const char *weights,
                          int64_t bound) {
-  solace_dcdm_problem p;
+  csr_problem c;
   solace_obstacle ob;
-  int64_t rows, nnz, its, cg_its, grid[3] = {n, n, n};
+  int64_t its, cg_its, grid[3] = {n, n, n};
   double res;
-  TEST_CALL(solace_dcdm_problem_create(ndim, n, "blobs", obstacle_seed, &p));
+  if (csr_problem_load(ndim, n, obstacle_seed, 11, &c)) return 1;
   TEST_CALL(solace_obstacle_create(ndim, n, "blobs", obstacle_seed, &ob));
-  TEST_CALL(solace_dcdm_problem_get_size(p, &rows, &nnz, NULL));
-  int64_t *start = malloc(sizeof(int64_t) * (size_t)(rows + 1)),
-          *cols = malloc(sizeof(int64_t) * (size_t)nnz);
-  double *vals = malloc(sizeof(double) * (size_t)nnz), *b = malloc(sizeof(double) * (size_t)rows),
-         *x = malloc(sizeof(double) * (size_t)rows), *xlu = malloc(sizeof(double) * (size_t)rows);
-  TEST_CALL(solace_dcdm_problem_get_csr(p, start, cols, vals));
-  TEST_CALL(solace_dcdm_problem_get_rhs(p, 11, 0, b));
-  if (lu_solve(ob, b, xlu)) return 1;
-  TEST_CALL(solace_dcdm_solve_csr(NULL, ndim, grid, rows, start, cols, vals, b, x, 1e-8, 100000,
-                                  &cg_its, &res));
-  TEST_CALL(solace_dcdm_solve_csr(weights, ndim, grid, rows, start, cols, vals, b, x, 1e-8, bound,
-                                  &its, &res));
+  double *xlu = malloc(sizeof(double) * (size_t)c.rows);
+  if (lu_solve(ob, c.b, xlu)) return 1;
+  TEST_CALL(solace_dcdm_solve_csr(NULL, ndim, grid, c.rows, c.start, c.cols, c.vals, c.b, c.x, 1e-8,
+                                  100000, &cg_its, &res));
+  TEST_CALL(solace_dcdm_solve_csr(weights, ndim, grid, c.rows, c.start, c.cols, c.vals, c.b, c.x,
+                                  1e-8, bound, &its, &res));
   double d = 0.0, s = 0.0;
-  for (int64_t i = 0; i < rows; i++) d += (x[i] - xlu[i]) * (x[i] - xlu[i]), s += xlu[i] * xlu[i];
+  for (int64_t i = 0; i < c.rows; i++)
+    d += (c.x[i] - xlu[i]) * (c.x[i] - xlu[i]), s += xlu[i] * xlu[i];
   printf("shipped %dD %lld^%d blobs seed %llu: DCDM %lld iterations (bound %lld), CG %lld; "
          "residual %.2e, |x - x_LU| / |x_LU| = %.2e\n",
          ndim, (long long)n, ndim, (unsigned long long)obstacle_seed, (long long)its,
@@ -337,9 +350,9 @@ static int check_shipped(int ndim, int64_t n, uint64_t obstacle_seed, const char
   TEST_ASSERT(sqrt(d / s) <= 1e-5, "DCDM differs from LU by %g", sqrt(d / s));
   TEST_ASSERT(its < cg_its, "DCDM took %lld iterations, CG %lld", (long long)its,
               (long long)cg_its);
-  free(start), free(cols), free(vals), free(b), free(x), free(xlu);
+  free(xlu);
+  csr_problem_free(&c);
   solace_obstacle_destroy(&ob);
-  TEST_CALL(solace_dcdm_problem_destroy(&p));
   return 0;
 }
 
