@@ -2,8 +2,11 @@
  * the global regularizer and with the local one (unbiased and biased t1); then the test set is
  * predicted by each model in turn (A B C D A B C D ...) and the table gives the test NFE, the
  * median prediction time, the accuracy (fmnist) or RMSE (spiral), the training time, and the
- * ratios to the unregularized model. Targets (Pal et al. 2023): NFE 0.56-0.73x, prediction
- * 1.3-2x faster at accuracy within 1 point, local-regularizer training overhead < 10%.
+ * ratios to the unregularized model; then one training step of each regularizer from the same
+ * weights (the unregularized model's), alternating, gives the per-step cost at equal model
+ * ("step over": the regularizer's own overhead, apart from its effect on the NFE). Targets (Pal et
+ * al. 2023): NFE 0.56-0.73x, prediction 1.3-2x faster at accuracy within 1 point, local-regularizer
+ * training overhead < 10%.
  *
  *   bench-node [-quick] [-task spiral|fmnist|both] [-steps n] [-ntrain n] [-ntest n] [-reps n]
  *              [-seed s] [-data dir] [-lambda0 l] [-lambda1 l] [-regstep initial|solver]
@@ -44,6 +47,7 @@ typedef struct {
 
 typedef struct {
   double train_seconds, predict[64], score;
+  double step[64]; /* one training step from the unregularized model's weights */
   int64_t nfe;
 } result;
 
@@ -84,6 +88,17 @@ static void free_data(dataset *ds) {
   free(ds->times), free(ds->x), free(ds->tx), free(ds->labels), free(ds->tlabels);
 }
 
+/* The training options of regularizer reg (the task's default weights unless given). */
+static int set_training(const config *c, int reg, solace_node node) {
+  double l0 = c->lambda0 > 0 ? c->lambda0 : spiral(c) ? SPIRAL_LAMBDA0 : 2.5;
+  double l1 = c->lambda1 > 0 ? c->lambda1 : spiral(c) ? SPIRAL_LAMBDA1 : 1.0;
+  int status =
+      solace_node_set_training(node, reg, l0, l1, spiral(c) ? 0.01 : 1e-3, c->batch, c->seed);
+  if (!status) status = solace_node_set_reg_step(node, c->reg_step);
+  if (!status) status = solace_node_set_reg_samples(node, c->reg_samples);
+  return status;
+}
+
 /* The model of the driver's defaults for the task. */
 static int create_model(const config *c, int reg, solace_node *node) {
   int64_t hidden = spiral(c) ? 50 : 100;
@@ -93,14 +108,7 @@ static int create_model(const config *c, int reg, solace_node *node) {
   if (!status) status = solace_node_set_time(*node, time);
   if (!status) status = solace_node_set_tolerances(*node, tol, tol);
   if (!status && !spiral(c)) status = solace_node_set_classifier(*node, 10, c->seed);
-  double l0 = c->lambda0 > 0 ? c->lambda0 : spiral(c) ? SPIRAL_LAMBDA0 : 2.5;
-  double l1 = c->lambda1 > 0 ? c->lambda1 : spiral(c) ? SPIRAL_LAMBDA1 : 1.0;
-  if (!status)
-    status =
-        solace_node_set_training(*node, reg, l0, l1, spiral(c) ? 0.01 : 1e-3, c->batch, c->seed);
-  if (!status) status = solace_node_set_reg_step(*node, c->reg_step);
-  if (!status) status = solace_node_set_reg_samples(*node, c->reg_samples);
-  return status;
+  return status ? status : set_training(c, reg, *node);
 }
 
 static int train(const config *c, const dataset *ds, solace_node node, result *r) {
@@ -110,6 +118,34 @@ static int train(const config *c, const dataset *ds, solace_node node, result *r
           ? solace_node_train_traj(node, ds->n, ds->ntimes, ds->times, ds->x, 2, c->steps, NULL)
           : solace_node_train_labels(node, ds->n, ds->x, 784, ds->labels, 1.0, c->steps, NULL);
   r->train_seconds = solace_wtime() - start;
+  return status;
+}
+
+/* Times one training step with regularizer k from the weights in `path` (the same weights,
+ * minibatch and forward solve for every regularizer, so the difference is the regularizer). */
+static int time_step(const config *c, const dataset *ds, const char *path, int k, double *seconds) {
+  solace_node node = NULL;
+  config one = *c;
+  one.steps = 1;
+  int status = solace_node_create_from_file(path, &node);
+  if (!status) status = set_training(c, regs[k], node);
+  result r = {0};
+  if (!status) status = train(&one, ds, node, &r);
+  *seconds = r.train_seconds;
+  solace_node_destroy(&node);
+  return status;
+}
+
+/* Per-step cost of each regularizer at equal weights: the unregularized model's final weights,
+ * one step per regularizer in turn (A B C D A B C D ...), reps rounds. */
+static int measure_steps(const config *c, const dataset *ds, solace_node base, result *res) {
+  char path[64];
+  snprintf(path, sizeof path, "bench-node-%ld.h5", (long)getpid());
+  int status = check(solace_node_save(base, path), "save");
+  for (int rep = 0; !status && rep < c->reps; rep++)
+    for (int k = 0; !status && k < NREG; k++)
+      status = check(time_step(c, ds, path, k, &res[k].step[rep]), "step");
+  remove(path);
   return status;
 }
 
@@ -148,17 +184,20 @@ static void print_table(const config *c, const dataset *ds, result *res) {
          : spiral(c) ? 1e-6
                      : 1e-5,
          c->time == 1 || (c->time < 0 && !spiral(c)) ? "at every layer" : "at the input");
-  printf("%-9s %8s %9s %12s %9s %10s %10s %12s %10s\n", "reg", "test NFE", "NFE ratio",
+  printf("%-9s %8s %9s %12s %9s %10s %10s %12s %10s %10s %10s\n", "reg", "test NFE", "NFE ratio",
          "predict [s]", "speedup", spiral(c) ? "RMSE" : "accuracy",
-         spiral(c) ? "dRMSE" : "d[points]", "train [s]", "overhead");
+         spiral(c) ? "dRMSE" : "d[points]", "train [s]", "overhead", "step [s]", "step over");
   double base_t = bench_median(res[0].predict, (int)c->reps);
+  double base_step = bench_median(res[0].step, (int)c->reps);
   for (int k = 0; k < NREG; k++) {
     double t = k ? bench_median(res[k].predict, (int)c->reps) : base_t;
+    double step = k ? bench_median(res[k].step, (int)c->reps) : base_step;
     double dscore = spiral(c) ? res[k].score - res[0].score : 100 * (res[k].score - res[0].score);
-    printf("%-9s %8lld %9.3f %12.4g %9.3f %10.4f %10.3f %12.1f %9.1f%%\n", reg_names[k],
-           (long long)res[k].nfe, (double)res[k].nfe / (double)res[0].nfe, t, base_t / t,
-           spiral(c) ? res[k].score : 100 * res[k].score, dscore, res[k].train_seconds,
-           100 * (res[k].train_seconds / res[0].train_seconds - 1));
+    printf("%-9s %8lld %9.3f %12.4g %9.3f %10.4f %10.3f %12.1f %9.1f%% %10.4g %9.1f%%\n",
+           reg_names[k], (long long)res[k].nfe, (double)res[k].nfe / (double)res[0].nfe, t,
+           base_t / t, spiral(c) ? res[k].score : 100 * res[k].score, dscore, res[k].train_seconds,
+           100 * (res[k].train_seconds / res[0].train_seconds - 1), step,
+           100 * (step / base_step - 1));
   }
 }
 
@@ -175,6 +214,7 @@ static int run_task(config c) {
   for (int rep = 0; !status && rep < c.reps; rep++)
     for (int k = 0; !status && k < NREG; k++)
       status = check(predict(&c, &ds, nodes[k], rep, &res[k]), "predict");
+  if (!status) status = measure_steps(&c, &ds, nodes[0], res);
   if (!status) print_table(&c, &ds, res);
   for (int k = 0; k < NREG; k++) solace_node_destroy(&nodes[k]);
   free_data(&ds);
