@@ -139,8 +139,9 @@ static int time_step(const config *c, const dataset *ds, const char *path, int k
 /* Per-step cost of each regularizer at equal weights: the unregularized model's final weights,
  * one step per regularizer in turn (A B C D A B C D ...), reps rounds. */
 static int measure_steps(const config *c, const dataset *ds, solace_node base, result *res) {
-  char path[64];
-  snprintf(path, sizeof path, "bench-node-%ld.h5", (long)getpid());
+  char path[4096];
+  const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+  snprintf(path, sizeof path, "%s/bench-node-%ld.h5", dir, (long)getpid());
   int status = check(solace_node_save(base, path), "save");
   for (int rep = 0; !status && rep < c->reps; rep++)
     for (int k = 0; !status && k < NREG; k++)
