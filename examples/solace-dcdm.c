@@ -25,6 +25,8 @@ static void print_usage(void) {
          "  -channels C                channels of the hidden convolutions (default 16)\n"
          "  -fine F -coarse K -after A convolutions per level (default 4 6 4, the paper's)\n"
          "  -levels L                  coarse levels, each pooling by 2 again (default 1)\n"
+         "  -bias_free B               1: no biases, so f(a r) = a f(r) for a > 0 (default 0)\n"
+         "  -init FILE                 start from the weights (and architecture) of FILE\n"
          "  -grid N                    training grid, N^ndim cells, N divisible by 2^L\n"
          "                             (default 64)\n"
          "  -obstacle KIND             training operator's obstacles: empty, sphere, blobs\n"

@@ -16,13 +16,16 @@
 #endif
 
 /* The architecture of a DCDM network, as passed to solace_nn_net_create_dcdm() and stored in
- * the root attributes dcdm_ndim, dcdm_channels, dcdm_fine, dcdm_coarse, dcdm_after and
- * dcdm_levels of a DCDM weights file (a file without dcdm_levels has one coarse level). */
+ * the root attributes dcdm_ndim, dcdm_channels, dcdm_fine, dcdm_coarse, dcdm_after,
+ * dcdm_levels and dcdm_bias_free of a DCDM weights file (a file without dcdm_levels has one
+ * coarse level, one without dcdm_bias_free has biases). */
 typedef struct {
   int ndim;         /* 2 or 3 */
   int64_t channels; /* >= 1 */
   int fine, coarse, after;
-  int levels; /* coarse levels, 1..SOLACE_NN_DCDM_MAX_LEVELS; grid sizes divisible by 2^levels */
+  int levels;    /* coarse levels, 1..SOLACE_NN_DCDM_MAX_LEVELS; grid sizes divisible by 2^levels */
+  int bias_free; /* 1: every bias is zero and stays zero in training, so f(a r) = a f(r) for
+                    a > 0 (ReLU and the linear layers are positively homogeneous) */
 } solace_dcdm_arch;
 
 /* Builds the network of `arch` (solace_nn_net_create_dcdm). */

@@ -11,24 +11,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Root attribute names, in the order of solace_dcdm_arch; the last (levels) is optional on
- * reading, its absence meaning one coarse level (files written before it existed). */
-#define ARCH_ATTRS 6
-static const char *const arch_names[ARCH_ATTRS] = {"dcdm_ndim",   "dcdm_channels", "dcdm_fine",
-                                                   "dcdm_coarse", "dcdm_after",    "dcdm_levels"};
+/* Root attribute names, in the order of solace_dcdm_arch. The last two are optional on reading
+ * (files written before they existed): no dcdm_levels means one coarse level, no
+ * dcdm_bias_free a network with biases. */
+#define ARCH_ATTRS    7
+#define ARCH_REQUIRED 5
+static const char *const arch_names[ARCH_ATTRS] = {"dcdm_ndim",     "dcdm_channels", "dcdm_fine",
+                                                   "dcdm_coarse",   "dcdm_after",    "dcdm_levels",
+                                                   "dcdm_bias_free"};
 
 /* Checks an architecture (before building a network from it). */
 static int check_arch(const solace_dcdm_arch *a, const char *where) {
-  SolaceCheck((a->ndim == 2 || a->ndim == 3) && a->channels >= 1 && a->channels <= 4096 &&
-                  a->fine >= 1 && a->coarse >= 0 && a->after >= 0 && a->fine <= 1000 &&
-                  a->coarse <= 1000 && a->after <= 1000 && a->levels >= 1 &&
-                  a->levels <= SOLACE_NN_DCDM_MAX_LEVELS,
-              SOLACE_ERR_FORMAT,
-              "%s: bad DCDM architecture: ndim = %d, channels = %lld, fine = %d, coarse = %d, "
-              "after = %d, levels = %d (need ndim 2 or 3, channels >= 1, fine >= 1, coarse >= 0, "
-              "after >= 0, levels 1..%d)",
-              where, a->ndim, (long long)a->channels, a->fine, a->coarse, a->after, a->levels,
-              SOLACE_NN_DCDM_MAX_LEVELS);
+  SolaceCheck(
+      (a->ndim == 2 || a->ndim == 3) && a->channels >= 1 && a->channels <= 4096 && a->fine >= 1 &&
+          a->coarse >= 0 && a->after >= 0 && a->fine <= 1000 && a->coarse <= 1000 &&
+          a->after <= 1000 && a->levels >= 1 && a->levels <= SOLACE_NN_DCDM_MAX_LEVELS &&
+          (a->bias_free == 0 || a->bias_free == 1),
+      SOLACE_ERR_FORMAT,
+      "%s: bad DCDM architecture: ndim = %d, channels = %lld, fine = %d, coarse = %d, "
+      "after = %d, levels = %d, bias_free = %d (need ndim 2 or 3, channels >= 1, fine >= 1, "
+      "coarse >= 0, after >= 0, levels 1..%d, bias_free 0 or 1)",
+      where, a->ndim, (long long)a->channels, a->fine, a->coarse, a->after, a->levels, a->bias_free,
+      SOLACE_NN_DCDM_MAX_LEVELS);
   return SOLACE_SUCCESS;
 }
 
@@ -44,7 +48,8 @@ int solace_dcdm_net_create(const solace_dcdm_arch *arch, solace_nn_net *net) {
 
 /* Adds the architecture attributes to the root of the (temporary) file `path`. */
 static int write_arch(const char *path, const solace_dcdm_arch *a) {
-  int64_t values[ARCH_ATTRS] = {a->ndim, a->channels, a->fine, a->coarse, a->after, a->levels};
+  int64_t values[ARCH_ATTRS] = {a->ndim,  a->channels, a->fine,     a->coarse,
+                                a->after, a->levels,   a->bias_free};
   hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   if (file < 0) return solace_h5_error(SOLACE_ERR_IO, __func__, "cannot reopen '%s'", path);
   int status = SOLACE_SUCCESS;
@@ -89,11 +94,11 @@ static int read_arch(const char *path, solace_dcdm_arch *a) {
   SolaceCheck(hdf5 > 0, SOLACE_ERR_FORMAT, "DCDM weights '%s' is not an HDF5 file", path);
   hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) return solace_h5_error(SOLACE_ERR_IO, __func__, "cannot open '%s'", path);
-  int64_t values[ARCH_ATTRS] = {0, 0, 0, 0, 0, 1};
+  int64_t values[ARCH_ATTRS] = {0, 0, 0, 0, 0, 1, 0};
   int status = SOLACE_SUCCESS;
   for (int i = 0; i < ARCH_ATTRS && !status; i++) {
     hsize_t n = 0;
-    if (i == ARCH_ATTRS - 1 && H5Aexists(file, arch_names[i]) == 0) break;
+    if (i >= ARCH_REQUIRED && H5Aexists(file, arch_names[i]) == 0) continue;
     status = solace_h5_attr_get(file, arch_names[i], 1, H5T_NATIVE_INT64, 1, &values[i], &n);
     if (status) {
       char why[256];
@@ -105,17 +110,33 @@ static int read_arch(const char *path, solace_dcdm_arch *a) {
   }
   solace_h5_close(&file);
   if (status) return status;
-  SolaceCheck(values[0] >= 2 && values[0] <= 3 && values[2] <= 1000 && values[2] >= 0 &&
-                  values[3] >= 0 && values[3] <= 1000 && values[4] >= 0 && values[4] <= 1000 &&
-                  values[5] >= 1 && values[5] <= SOLACE_NN_DCDM_MAX_LEVELS,
-              SOLACE_ERR_FORMAT,
-              "'%s': bad DCDM architecture ndim = %lld, fine = %lld, coarse = %lld, after = %lld, "
-              "levels = %lld (need levels 1..%d)",
-              path, (long long)values[0], (long long)values[2], (long long)values[3],
-              (long long)values[4], (long long)values[5], SOLACE_NN_DCDM_MAX_LEVELS);
-  *a = (solace_dcdm_arch){(int)values[0], values[1],      (int)values[2],
-                          (int)values[3], (int)values[4], (int)values[5]};
+  SolaceCheck(
+      values[0] >= 2 && values[0] <= 3 && values[2] <= 1000 && values[2] >= 0 && values[3] >= 0 &&
+          values[3] <= 1000 && values[4] >= 0 && values[4] <= 1000 && values[5] >= 1 &&
+          values[5] <= SOLACE_NN_DCDM_MAX_LEVELS && values[6] >= 0 && values[6] <= 1,
+      SOLACE_ERR_FORMAT,
+      "'%s': bad DCDM architecture ndim = %lld, fine = %lld, coarse = %lld, after = %lld, "
+      "levels = %lld, bias_free = %lld (need levels 1..%d, bias_free 0 or 1)",
+      path, (long long)values[0], (long long)values[2], (long long)values[3], (long long)values[4],
+      (long long)values[5], (long long)values[6], SOLACE_NN_DCDM_MAX_LEVELS);
+  *a = (solace_dcdm_arch){(int)values[0], values[1],      (int)values[2], (int)values[3],
+                          (int)values[4], (int)values[5], (int)values[6]};
   return check_arch(a, path);
+}
+
+/* Checks that a network read from a file marked bias-free has only zero biases. */
+static int check_bias_free(solace_nn_net net, const char *path) {
+  int nblocks;
+  solace_nn_param **blocks;
+  SolaceCall(solace_nn_net_params(net, &nblocks, &blocks));
+  for (int k = 0; k < nblocks; k++) {
+    if (strcmp(blocks[k]->name, "bias")) continue;
+    for (int64_t i = 0; i < blocks[k]->count; i++)
+      SolaceCheck(blocks[k]->value[i] == 0.0, SOLACE_ERR_FORMAT,
+                  "'%s' says dcdm_bias_free = 1 but parameter block %d (a bias) holds %g at %lld",
+                  path, k, blocks[k]->value[i], (long long)i);
+  }
+  return SOLACE_SUCCESS;
 }
 
 /* Reads the architecture, builds its network and loads the weights, naming the architecture
@@ -124,14 +145,16 @@ static int load_quiet(const char *path, solace_dcdm_arch *arch, solace_nn_net *n
   SolaceCall(read_arch(path, arch));
   SolaceCall(solace_dcdm_net_create(arch, net));
   int status = solace_nn_net_load(*net, path);
+  if (!status && arch->bias_free) status = check_bias_free(*net, path);
   if (status == SOLACE_ERR_FORMAT) {
     char why[512];
     snprintf(why, sizeof why, "%s", solace_error_message());
     status = solace_error_set(status, __func__,
                               "the weights do not fit the architecture of the attributes (ndim %d, "
-                              "channels %lld, fine %d, coarse %d, after %d, levels %d): %s",
+                              "channels %lld, fine %d, coarse %d, after %d, levels %d, bias_free "
+                              "%d): %s",
                               arch->ndim, (long long)arch->channels, arch->fine, arch->coarse,
-                              arch->after, arch->levels, why);
+                              arch->after, arch->levels, arch->bias_free, why);
   }
   if (status) solace_nn_net_destroy(net);
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;

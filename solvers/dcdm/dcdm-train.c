@@ -36,7 +36,7 @@ int solace_dcdm_loss(Mat A, int64_t n, const double *b, const double *q, double 
 }
 
 void solace_dcdm_train_defaults(solace_dcdm_train_config *cfg) {
-  *cfg = (solace_dcdm_train_config){.arch = {2, 16, 4, 6, 4, 1},
+  *cfg = (solace_dcdm_train_config){.arch = {2, 16, 4, 6, 4, 1, 0},
                                     .grid = 64,
                                     .obstacle = "empty",
                                     .obstacle_seed = 1,
@@ -93,8 +93,9 @@ static PetscErrorCode get_validate_grid(PetscOptions opts, solace_dcdm_train_con
 
 static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *c) {
   int64_t ndim = c->arch.ndim, fine = c->arch.fine, coarse = c->arch.coarse, after = c->arch.after,
-          levels = c->arch.levels, seed = (int64_t)c->seed, oseed = (int64_t)c->obstacle_seed,
-          progress = c->progress, vseed = (int64_t)c->validate_seed;
+          levels = c->arch.levels, bias_free = c->arch.bias_free, seed = (int64_t)c->seed,
+          oseed = (int64_t)c->obstacle_seed, progress = c->progress,
+          vseed = (int64_t)c->validate_seed;
   PetscFunctionBegin;
   PetscCall(get_int64(opts, "-ndim", &ndim));
   PetscCall(get_int64(opts, "-channels", &c->arch.channels));
@@ -102,6 +103,8 @@ static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *
   PetscCall(get_int64(opts, "-coarse", &coarse));
   PetscCall(get_int64(opts, "-after", &after));
   PetscCall(get_int64(opts, "-levels", &levels));
+  PetscCall(get_int64(opts, "-bias_free", &bias_free));
+  PetscCall(PetscOptionsGetString(opts, NULL, "-init", c->init, sizeof c->init, NULL));
   PetscCall(get_int64(opts, "-grid", &c->grid));
   PetscCall(PetscOptionsGetString(opts, NULL, "-obstacle", c->obstacle, sizeof c->obstacle, NULL));
   PetscCall(get_int64(opts, "-obstacle_seed", &oseed));
@@ -123,21 +126,26 @@ static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *
   PetscCall(get_real(opts, "-validate_rtol", &c->validate_rtol));
   PetscCall(get_int64(opts, "-validate_max_it", &c->validate_max_it));
   c->arch.ndim = (int)ndim, c->arch.fine = (int)fine, c->arch.coarse = (int)coarse;
-  c->arch.after = (int)after, c->arch.levels = (int)levels;
+  c->arch.after = (int)after, c->arch.levels = (int)levels, c->arch.bias_free = (int)bias_free;
   c->seed = (uint64_t)seed, c->obstacle_seed = (uint64_t)oseed, c->validate_seed = (uint64_t)vseed;
   c->progress = (int)progress;
   PetscFunctionReturn(0);
 }
 
-static const char *const option_names[] = {"ndim",          "channels",       "fine",
-                                           "coarse",        "after",          "levels",
-                                           "grid",          "obstacle",       "obstacle_seed",
-                                           "operators",     "seed",           "lanczos",
-                                           "low_fraction",  "low_weight",     "samples",
-                                           "steps",         "batch",          "lr",
-                                           "checkpoint",    "max_seconds",    "progress",
-                                           "lr_final",      "validate_grid",  "validate_seed",
-                                           "validate_rtol", "validate_max_it"};
+static const char *const option_names[] = {"ndim",          "channels",
+                                           "fine",          "coarse",
+                                           "after",         "levels",
+                                           "grid",          "obstacle",
+                                           "obstacle_seed", "operators",
+                                           "seed",          "lanczos",
+                                           "low_fraction",  "low_weight",
+                                           "samples",       "steps",
+                                           "batch",         "lr",
+                                           "checkpoint",    "max_seconds",
+                                           "progress",      "lr_final",
+                                           "validate_grid", "validate_seed",
+                                           "validate_rtol", "validate_max_it",
+                                           "bias_free",     "init"};
 
 /* Fails naming the first word "-name" (name starting with a letter) that is no training option. */
 static int check_names(const char *options) {
@@ -180,6 +188,8 @@ static int check_config(const solace_dcdm_train_config *c) {
               (long long)c->arch.channels, c->arch.fine, c->arch.coarse, c->arch.after);
   SolaceCheck(c->arch.levels >= 1 && c->arch.levels <= SOLACE_NN_DCDM_MAX_LEVELS, SOLACE_ERR_ARG,
               "-levels %d (need 1..%d)", c->arch.levels, SOLACE_NN_DCDM_MAX_LEVELS);
+  SolaceCheck(c->arch.bias_free == 0 || c->arch.bias_free == 1, SOLACE_ERR_ARG,
+              "-bias_free %d (need 0 or 1)", c->arch.bias_free);
   int64_t unit = (int64_t)1 << c->arch.levels;
   SolaceCheck(c->grid >= 4 && c->grid % unit == 0, SOLACE_ERR_ARG,
               "-grid %lld (need >= 4 and divisible by 2^levels = %lld: the network pools by 2 "
@@ -208,6 +218,28 @@ static int check_config(const solace_dcdm_train_config *c) {
   return SOLACE_SUCCESS;
 }
 
+/* With -init: the architecture is the file's; an architecture option that contradicts it fails. */
+static int arch_from_init(PetscOptions opts, solace_dcdm_train_config *c) {
+  static const char *const names[] = {"-ndim",  "-channels", "-fine",     "-coarse",
+                                      "-after", "-levels",   "-bias_free"};
+  solace_dcdm_arch fa, *ca = &c->arch;
+  solace_nn_net net = NULL;
+  SolaceCall(solace_dcdm_net_load(c->init, &fa, &net));
+  solace_nn_net_destroy(&net);
+  int64_t mine[] = {ca->ndim,  ca->channels, ca->fine,     ca->coarse,
+                    ca->after, ca->levels,   ca->bias_free};
+  int64_t file[] = {fa.ndim, fa.channels, fa.fine, fa.coarse, fa.after, fa.levels, fa.bias_free};
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+    PetscBool set = PETSC_FALSE;
+    if (PetscOptionsHasName(opts, NULL, names[k], &set)) set = PETSC_FALSE;
+    SolaceCheck(!set || mine[k] == file[k], SOLACE_ERR_ARG,
+                "%s %lld contradicts the -init file '%s' (%lld); the architecture comes from it",
+                names[k], (long long)mine[k], c->init, (long long)file[k]);
+  }
+  *ca = fa;
+  return SOLACE_SUCCESS;
+}
+
 int solace_dcdm_train_parse(const char *options, solace_dcdm_train_config *cfg) {
   SolaceCheckNotNull(options);
   SolaceCheckNotNull(cfg);
@@ -220,6 +252,7 @@ int solace_dcdm_train_parse(const char *options, solace_dcdm_train_config *cfg) 
     status = solace_error_set(SOLACE_ERR_ARG, __func__, "malformed training options '%s'", options);
     goto done;
   }
+  if (cfg->init[0]) SolaceCallGoto(status, done, arch_from_init(opts, cfg));
   SolaceCallGoto(status, done, check_config(cfg));
 done:
   PetscOptionsDestroy(&opts);
@@ -313,14 +346,24 @@ typedef struct {
   char *latest;                      /* with validation: path.latest, the latest state */
 } trainer;
 
+/* Moves the weight blocks to the front of `blocks` and returns their number. */
+static int drop_biases(int nblocks, solace_nn_param **blocks) {
+  int kept = 0;
+  for (int k = 0; k < nblocks; k++)
+    if (strcmp(blocks[k]->name, "bias")) blocks[kept++] = blocks[k];
+  return kept;
+}
+
 static int trainer_create(const solace_dcdm_train_config *c, int64_t n, const char *path,
                           trainer *t) {
   int64_t dims[3] = {c->grid, c->grid, c->grid};
   int nblocks;
   solace_nn_param **blocks;
   SolaceCall(solace_dcdm_net_create(&c->arch, &t->net));
-  SolaceCall(solace_nn_net_init(t->net, c->seed));
+  SolaceCall(solace_nn_net_init(t->net, c->seed)); /* biases start at zero */
+  if (c->init[0]) SolaceCall(solace_nn_net_load(t->net, c->init));
   SolaceCall(solace_nn_net_params(t->net, &nblocks, &blocks));
+  if (c->arch.bias_free) nblocks = drop_biases(nblocks, blocks); /* Adam never moves them */
   SolaceCall(solace_nn_adam_create(nblocks, blocks, c->lr, 0.9, 0.999, 1e-8, &t->adam));
   SolaceCall(solace_nn_tensor_create(c->arch.ndim, c->batch, 1, dims, &t->x));
   SolaceCall(solace_nn_tensor_create(c->arch.ndim, c->batch, 1, dims, &t->dy));

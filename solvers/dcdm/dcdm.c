@@ -181,9 +181,10 @@ static PetscErrorCode KSPView_DCDM(KSP ksp, PetscViewer viewer) {
     PetscCall(PetscViewerASCIIPrintf(
         viewer,
         "  direction map: network '%s' (%d-D, %lld channels, fine %d, coarse %d, after %d, "
-        "levels %d; %lld parameters)\n",
+        "levels %d%s; %lld parameters)\n",
         d->weights, d->arch.ndim, (long long)d->arch.channels, d->arch.fine, d->arch.coarse,
-        d->arch.after, d->arch.levels, (long long)solace_nn_net_param_count(d->net)));
+        d->arch.after, d->arch.levels, d->arch.bias_free ? ", bias-free" : "",
+        (long long)solace_nn_net_param_count(d->net)));
   else if (d->weights)
     PetscCall(PetscViewerASCIIPrintf(viewer, "  direction map: network '%s' (not loaded yet)\n",
                                      d->weights));

@@ -219,7 +219,7 @@ static int test_cg(void) {
   return 0;
 }
 
-static const solace_dcdm_arch small_arch = {2, 4, 1, 1, 1, 1};
+static const solace_dcdm_arch small_arch = {2, 4, 1, 1, 1, 1, 0};
 #define WEIGHTS "t-dcdm-net.h5"
 
 /* Writes the seeded small network to `path`. */
@@ -601,7 +601,7 @@ static int check_levels_format(Mat A) {
 
 /* A network with 3 coarse levels (16 -> 8 -> 4 -> 2) through the KSP. */
 static int test_levels(void) {
-  static const solace_dcdm_arch deep = {2, 4, 1, 1, 1, 3};
+  static const solace_dcdm_arch deep = {2, 4, 1, 1, 1, 3, 0};
   const char *path = "t-dcdm-levels.h5";
   solace_nn_net net;
   solace_dcdm_arch arch;

@@ -8,6 +8,8 @@
  *    to 1e-6 relative; q = A^-1 b (LU) gives loss <= 1e-20;
  *  - run: a tiny training run (8 x 8 blobs, 4 channels, 30 Adam steps) lowers the mean loss
  *    by at least 10%; the same seed gives bit-identical weights, another seed different ones;
+ *    a bias-free run keeps every bias zero and gives a positively homogeneous network
+ *    (f(a x) = a f(x) to 1e-12), -init starts from a file's architecture and weights;
  *  - validate: held-out validation (-validate_grid 8,16) does not change training (path.latest
  *    is bit-identical to the output of the same run without it), `path` holds the checkpoint of
  *    the best score, recomputed here through solace_dcdm_solve_csr, and -lr_final equal to -lr
@@ -164,6 +166,109 @@ static int train_tiny(const char *extra, const char *path, double *first, double
   return 0;
 }
 
+/* Largest |f(a x) - a f(x)| over largest |a f(x)| for the network of `path` on an 8 x 8 input. */
+static int homogeneity_error(const char *path, double a, double *error) {
+  solace_nn_net net = NULL;
+  solace_nn_tensor *x, *ax;
+  const solace_nn_tensor *y;
+  int64_t dims[2] = {8, 8};
+  TEST_CALL(solace_dcdm_net_load(path, NULL, &net));
+  TEST_CALL(solace_nn_tensor_create(2, 1, 1, dims, &x));
+  TEST_CALL(solace_nn_tensor_create(2, 1, 1, dims, &ax));
+  for (int i = 0; i < 64; i++) x->data[i] = sin(0.7 * i) + 0.3, ax->data[i] = a * x->data[i];
+  double fx[64], diff = 0.0, scale = 0.0;
+  TEST_CALL(solace_nn_net_forward(net, x, &y));
+  for (int i = 0; i < 64; i++) fx[i] = a * y->data[i];
+  TEST_CALL(solace_nn_net_forward(net, ax, &y));
+  for (int i = 0; i < 64; i++) diff = fmax(diff, fabs(y->data[i] - fx[i]));
+  for (int i = 0; i < 64; i++) scale = fmax(scale, fabs(fx[i]));
+  *error = diff / scale;
+  solace_nn_tensor_destroy(&x), solace_nn_tensor_destroy(&ax), solace_nn_net_destroy(&net);
+  return 0;
+}
+
+/* A file marked bias-free whose biases are not all zero is refused. */
+static int check_bias_free_refused(const char *path) {
+  solace_dcdm_arch arch;
+  solace_nn_net net = NULL;
+  int nblocks;
+  solace_nn_param **blocks;
+  TEST_CALL(solace_dcdm_net_load(path, &arch, &net));
+  TEST_CALL(solace_nn_net_params(net, &nblocks, &blocks));
+  TEST_ASSERT(!strcmp(blocks[1]->name, "bias"), "block 1 is '%s'", blocks[1]->name);
+  blocks[1]->value[0] = 0.5;
+  TEST_CALL(solace_dcdm_net_save(net, &arch, "train-f.h5"));
+  solace_nn_net_destroy(&net);
+  TEST_FAILS_WITH(solace_dcdm_net_load("train-f.h5", NULL, &net), SOLACE_ERR_FORMAT);
+  printf("a bias-free file with a bias of 0.5: %s\n", solace_error_message());
+  remove("train-f.h5");
+  return 0;
+}
+
+/* -bias_free 1: the loss still drops, the file says so, every bias stays exactly zero, and the
+ * network is positively homogeneous, f(a x) = a f(x), to rounding (1e-12 relative), which the
+ * network with biases of test_run is not (its error is checked to exceed 1e-6). */
+static int test_run_bias_free(const char *biased) {
+  double first, last, error_free, error_biased;
+  solace_dcdm_arch arch;
+  solace_nn_net net = NULL;
+  int nblocks;
+  solace_nn_param **blocks;
+  if (train_tiny("-seed 5 -bias_free 1", "train-e.h5", &first, &last)) return 1;
+  printf("tiny run, bias-free: loss %.4e -> %.4e\n", first, last);
+  TEST_ASSERT(last <= 0.9 * first, "bias-free: loss %g -> %g did not drop by 10%%", first, last);
+  TEST_CALL(solace_dcdm_net_load("train-e.h5", &arch, &net));
+  TEST_ASSERT(arch.bias_free == 1, "the file says bias_free %d", arch.bias_free);
+  TEST_CALL(solace_nn_net_params(net, &nblocks, &blocks));
+  for (int k = 0; k < nblocks; k++)
+    for (int64_t i = 0; !strcmp(blocks[k]->name, "bias") && i < blocks[k]->count; i++)
+      TEST_ASSERT(blocks[k]->value[i] == 0.0, "bias block %d holds %g", k, blocks[k]->value[i]);
+  solace_nn_net_destroy(&net);
+  if (homogeneity_error("train-e.h5", 3.7, &error_free) ||
+      homogeneity_error(biased, 3.7, &error_biased))
+    return 1;
+  printf("|f(3.7 x) - 3.7 f(x)| / |3.7 f(x)|: bias-free %.1e, with biases %.1e\n", error_free,
+         error_biased);
+  TEST_ASSERT(error_free <= 1e-12, "bias-free network: homogeneity error %g", error_free);
+  TEST_ASSERT(error_biased > 1e-6, "network with biases: homogeneity error only %g", error_biased);
+  return check_bias_free_refused("train-e.h5");
+}
+
+/* -init FILE: the architecture and weights come from FILE (0 steps write FILE's weights back bit
+ * for bit, with its attributes), training continues from them (its first losses are below a
+ * fresh run's), and an architecture option that contradicts FILE is refused. */
+static int test_run_init(double fresh_first) {
+  double *p1, *p2, first, last;
+  int64_t n1, n2, steps;
+  solace_dcdm_arch arch;
+  solace_nn_net net = NULL;
+  TEST_CALL(solace_dcdm_train("-init train-e.h5 -grid 8 -lanczos 5 -steps 0 -progress 3",
+                              "train-g.h5", &steps, NULL, NULL));
+  if (read_params("train-e.h5", &p1, &n1) || read_params("train-g.h5", &p2, &n2)) return 1;
+  TEST_ASSERT(steps == 0 && n1 == n2 && !memcmp(p1, p2, sizeof(double) * (size_t)n1),
+              "-init with 0 steps changed the weights");
+  free(p1), free(p2);
+  TEST_CALL(solace_dcdm_net_load("train-g.h5", &arch, &net));
+  solace_nn_net_destroy(&net);
+  TEST_ASSERT(arch.channels == 4 && arch.fine == 1 && arch.bias_free == 1,
+              "-init wrote channels %lld fine %d bias_free %d", (long long)arch.channels, arch.fine,
+              arch.bias_free);
+  if (train_tiny("-seed 5 -init train-e.h5", "train-g.h5", &first, &last)) return 1;
+  printf("tiny run from -init: loss %.4e -> %.4e (fresh run's first: %.4e)\n", first, last,
+         fresh_first);
+  TEST_ASSERT(first <= 0.9 * fresh_first, "-init run starts at %g, a fresh one at %g", first,
+              fresh_first);
+  TEST_FAILS_WITH(solace_dcdm_train("-init train-e.h5 -channels 8 -grid 8 -steps 0 -progress 3",
+                                    "never.h5", NULL, NULL, NULL),
+                  SOLACE_ERR_ARG);
+  printf("-init with -channels 8: %s\n", solace_error_message());
+  TEST_FAILS_WITH(solace_dcdm_train("-init no-such.h5 -grid 8 -steps 0 -progress 3", "never.h5",
+                                    NULL, NULL, NULL),
+                  SOLACE_ERR_IO);
+  remove("train-e.h5"), remove("train-g.h5");
+  return 0;
+}
+
 /* A tiny run of a network with 2 coarse levels (8x8 -> 4x4 -> 2x2) lowers the loss and writes
  * its levels to the file. */
 static int test_run_levels(void) {
@@ -197,6 +302,7 @@ static int test_run(void) {
               "same seed, different weights");
   TEST_ASSERT(memcmp(p1, p3, sizeof(double) * (size_t)n1) != 0, "seeds 5 and 6 gave equal weights");
   free(p1), free(p2), free(p3);
+  if (test_run_bias_free("train-a.h5") || test_run_init(f1)) return 1;
   remove("train-a.h5"), remove("train-b.h5"), remove("train-c.h5");
   return test_run_levels();
 }
@@ -380,7 +486,8 @@ static int test_errors(void) {
                        "-validate_grid 7",
                        "-validate_rtol 2",
                        "-validate_max_it 0",
-                       "-validate_grid 8 -checkpoint 0"};
+                       "-validate_grid 8 -checkpoint 0",
+                       "-bias_free 2"};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     char options[256]; /* a bad option wrongly accepted would make a short run, not a long one */
     snprintf(options, sizeof options, "-steps 0 -grid 8 -lanczos 5 -progress 3 %s", bad[k]);
