@@ -453,6 +453,8 @@ static int train_loop(const solace_dcdm_train_config *c, training_data *d, train
   double window[LOSS_WINDOW], start = solace_wtime();
   char note[96];
   int64_t step;
+  /* A run from -init scores its starting weights too, so it never keeps worse ones. */
+  if (c->init[0] && c->nvalidate) SolaceCall(checkpoint(c, t, path, 0, res));
   for (step = 0; step < c->steps; step++) {
     if (c->max_seconds > 0.0 && solace_wtime() - start > c->max_seconds) break;
     double loss = 0.0;
@@ -472,7 +474,8 @@ static int train_loop(const solace_dcdm_train_config *c, training_data *d, train
   }
   SolaceCall(solace_progress_finish(t->progress));
   res->steps = step;
-  int saved = step > 0 && c->checkpoint && step % c->checkpoint == 0;
+  int saved = (step > 0 && c->checkpoint && step % c->checkpoint == 0) ||
+              (step == 0 && c->init[0] && c->nvalidate);
   if (!saved) SolaceCall(checkpoint(c, t, path, step, res));
   return SOLACE_SUCCESS;
 }

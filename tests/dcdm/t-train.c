@@ -462,10 +462,37 @@ static int check_shipped(int ndim, int64_t n, uint64_t obstacle_seed, const char
   return 0;
 }
 
+/* Training from the shipped 2-D network (-init) at a rate that spoils it, with validation: the
+ * run scores its start first, so it keeps the shipped weights bit for bit. */
+static int check_init_keeps_start(void) {
+  const char *start = SOLACE_DCDM_DATA "/dcdm-2d.h5";
+  const int64_t sizes[2] = {16, 32};
+  char options[512];
+  score first, latest;
+  int same;
+  snprintf(options, sizeof options,
+           "-init %s -grid 16 -obstacle blobs -operators 2 -lanczos 40 -steps 10 -batch 4 -lr 0.05 "
+           "-checkpoint 5 -validate_grid 16,32 -validate_max_it 200 -progress 3",
+           start);
+  TEST_CALL(solace_dcdm_train(options, "train-i.h5", NULL, NULL, NULL));
+  if (score_of(start, sizes, 2, &first) || score_of("train-i.h5.latest", sizes, 2, &latest) ||
+      same_params("train-i.h5", start, &same))
+    return 1;
+  printf("from the shipped 2-D network at rate 0.05: %lld iterations, %lld unconverged at the "
+         "start; %lld, %lld after 10 steps\n",
+         (long long)first.iterations, (long long)first.unconverged, (long long)latest.iterations,
+         (long long)latest.unconverged);
+  TEST_ASSERT(!score_no_worse(&latest, &first), "10 steps at rate 0.05 did not spoil the network");
+  TEST_ASSERT(same, "the run did not keep its better start");
+  remove("train-i.h5"), remove("train-i.h5.latest");
+  return 0;
+}
+
 static int test_shipped(void) {
   return check_shipped(2, 64, 101, SOLACE_DCDM_DATA "/dcdm-2d.h5", SHIPPED_BOUND_2D_101) ||
          check_shipped(2, 64, 102, SOLACE_DCDM_DATA "/dcdm-2d.h5", SHIPPED_BOUND_2D_102) ||
-         check_shipped(3, 16, 101, SOLACE_DCDM_DATA "/dcdm-3d.h5", SHIPPED_BOUND_3D_101);
+         check_shipped(3, 16, 101, SOLACE_DCDM_DATA "/dcdm-3d.h5", SHIPPED_BOUND_3D_101) ||
+         check_init_keeps_start();
 }
 
 static int test_errors(void) {
