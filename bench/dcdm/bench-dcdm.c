@@ -8,12 +8,14 @@
  *
  *   bench-dcdm [-quick] [-sizes2d 64,128,256,512] [-sizes3d 32,64,128] [-reps R]
  *              [-weights2d FILE] [-weights3d FILE] [-dcdm_max_cells N]
- *              [-defl_max_cells N]
+ *              [-defl_max_cells N] [-dcdm_max_it N]
  *
  * DCDM runs only on problems of at most -dcdm_max_cells cells (default 40000: 64^2, 128^2 and
  * 32^3; on this CPU one DCDM iteration at 256^2 costs over a second), deflated CG on at most
  * -defl_max_cells (default 70000: up to 256^2 and 32^3; PETSc 3.18's PCDEFLATION applications
- * cost tens of milliseconds here). CG and ICC-PCG run at every size.
+ * cost tens of milliseconds here). CG and ICC-PCG run at every size. -dcdm_max_it (default
+ * 100000) stops DCDM early; such a row ends its residual with '!', and an its@1e-4 of -1 means
+ * 1e-4 was not reached.
  */
 #include "bench-util.h"
 
@@ -71,7 +73,8 @@ static PetscErrorCode deflation_space(solace_obstacle ob, Mat *W) {
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode configure(KSP ksp, solace_obstacle ob, int method, const char *weights) {
+static PetscErrorCode configure(KSP ksp, solace_obstacle ob, int method, const char *weights,
+                                PetscInt dcdm_max_it) {
   PC pc;
   PetscFunctionBegin;
   PetscCall(KSPSetOperators(ksp, ob->A, ob->A));
@@ -92,7 +95,7 @@ static PetscErrorCode configure(KSP ksp, solace_obstacle ob, int method, const c
     PetscCall(MatDestroy(&W));
   }
   PetscCall(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED));
-  PetscCall(KSPSetTolerances(ksp, TIGHT, 0.0, PETSC_DEFAULT, 100000));
+  PetscCall(KSPSetTolerances(ksp, TIGHT, 0.0, PETSC_DEFAULT, method == 3 ? dcdm_max_it : 100000));
   PetscFunctionReturn(0);
 }
 
@@ -112,7 +115,7 @@ static PetscErrorCode true_residual(Mat A, Vec b, Vec x, double *res) {
 
 /* One solve of one method; setup (factorisation, deflation space, network load) timed apart. */
 static PetscErrorCode run(solace_obstacle ob, Vec b, int method, const char *weights,
-                          outcome *out) {
+                          PetscInt dcdm_max_it, outcome *out) {
   KSP ksp;
   Vec x;
   monitor_ctx m = {0, 0, -1, 0};
@@ -122,7 +125,7 @@ static PetscErrorCode run(solace_obstacle ob, Vec b, int method, const char *wei
   PetscCall(VecNorm(b, NORM_2, &m.bnorm));
   PetscCall(KSPCreate(PETSC_COMM_SELF, &ksp));
   double t = solace_wtime();
-  PetscCall(configure(ksp, ob, method, weights));
+  PetscCall(configure(ksp, ob, method, weights, dcdm_max_it));
   PetscCall(KSPSetUp(ksp));
   out->setup = solace_wtime() - t;
   PetscCall(KSPMonitorSet(ksp, note_loose, &m, NULL));
@@ -143,6 +146,7 @@ typedef struct {
   int quick, reps, nsizes[2];
   int64_t dcdm_max_cells; /* DCDM is skipped on larger problems (too slow on CPUs) */
   int64_t defl_max_cells; /* so is deflated CG (its PETSc coarse solves are slow here) */
+  int64_t dcdm_max_it;    /* DCDM's iteration limit (a solve stopped there is marked '!') */
   int64_t sizes[2][MAX_SIZES];
   const char *weights[2];
 } options;
@@ -164,6 +168,7 @@ static int parse(int argc, char **argv, options *o) {
                  .nsizes = {4, 3},
                  .dcdm_max_cells = 40000,
                  .defl_max_cells = 70000,
+                 .dcdm_max_it = 100000,
                  .sizes = {{64, 128, 256, 512}, {32, 64, 128}},
                  .weights = {SOLACE_DCDM_DATA "/dcdm-2d.h5", SOLACE_DCDM_DATA "/dcdm-3d.h5"}};
   for (int i = 1; i < argc; i++) {
@@ -182,6 +187,8 @@ static int parse(int argc, char **argv, options *o) {
       o->defl_max_cells = strtoll(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "-dcdm_max_cells") && *v)
       o->dcdm_max_cells = strtoll(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "-dcdm_max_it") && atoll(v) >= 1)
+      o->dcdm_max_it = strtoll(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "-weights2d") && *v)
       o->weights[0] = argv[++i];
     else if (!strcmp(argv[i], "-weights3d") && *v)
@@ -194,13 +201,14 @@ static int parse(int argc, char **argv, options *o) {
 
 /* Runs every method reps times (alternating) and keeps the median times. */
 static PetscErrorCode bench_case(solace_obstacle ob, Vec b, const char *weights, int reps,
-                                 const int enabled[METHODS], outcome res[METHODS]) {
+                                 PetscInt dcdm_max_it, const int enabled[METHODS],
+                                 outcome res[METHODS]) {
   double t[METHODS][2][16];
   PetscFunctionBegin;
   for (int rep = 0; rep < reps && rep < 16; rep++)
     for (int k = 0; k < METHODS; k++) {
       if (!enabled[k]) continue;
-      PetscCall(run(ob, b, k, weights, &res[k]));
+      PetscCall(run(ob, b, k, weights, dcdm_max_it, &res[k]));
       t[k][0][rep] = res[k].seconds[0], t[k][1][rep] = res[k].seconds[1];
     }
   for (int k = 0; k < METHODS; k++)
@@ -229,8 +237,7 @@ static void print_case(int ndim, int64_t n, int64_t nsolid, const int enabled[ME
   fflush(stdout);
 }
 
-static PetscErrorCode bench_size(int ndim, int64_t n, const char *weights, int reps,
-                                 int64_t dcdm_max_cells, int64_t defl_max_cells) {
+static PetscErrorCode bench_size(int ndim, int64_t n, const char *weights, const options *o) {
   solace_obstacle ob;
   Vec b;
   double *bv;
@@ -243,8 +250,8 @@ static PetscErrorCode bench_size(int ndim, int64_t n, const char *weights, int r
   PetscCheck(!solace_obstacle_rhs(ob, 11, 0, bv), PETSC_COMM_SELF, PETSC_ERR_LIB, "%s",
              solace_error_message());
   PetscCall(VecRestoreArray(b, &bv));
-  int enabled[METHODS] = {1, 1, ob->cells <= defl_max_cells, ob->cells <= dcdm_max_cells};
-  PetscCall(bench_case(ob, b, weights, reps, enabled, res));
+  int enabled[METHODS] = {1, 1, ob->cells <= o->defl_max_cells, ob->cells <= o->dcdm_max_cells};
+  PetscCall(bench_case(ob, b, weights, o->reps, (PetscInt)o->dcdm_max_it, enabled, res));
   print_case(ndim, n, ob->nsolid, enabled, res);
   PetscCall(VecDestroy(&b));
   solace_obstacle_destroy(&ob);
@@ -267,8 +274,7 @@ int main(int argc, char **argv) {
   int status = 0;
   for (int d = 0; d < 2 && !status; d++)
     for (int i = 0; i < o.nsizes[d] && !status; i++)
-      status = (int)bench_size(d + 2, o.sizes[d][i], o.weights[d], o.reps, o.dcdm_max_cells,
-                               o.defl_max_cells);
+      status = (int)bench_size(d + 2, o.sizes[d][i], o.weights[d], &o);
   if (status) {
     const char *text = NULL;
     PetscErrorMessage(status, &text, NULL);
