@@ -53,13 +53,18 @@ typedef struct {
   solace_nn_net net;      /* the network, NULL in identity mode */
   solace_dcdm_arch arch;  /* its architecture */
   solace_nn_tensor input; /* borrowed view of `in` shaped [1, 1, (nz,) ny, nx] */
-  PetscScalar *in;        /* network input buffer */
-  PetscBool *solid;       /* rows holding only a diagonal entry (network mode) */
+  PetscScalar *in;        /* network input buffer (the whole grid; empty on ranks > 0) */
+  PetscBool *solid;       /* local rows holding only a diagonal entry (network mode) */
   PetscScalar *diag;      /* their diagonal entries */
-  PetscInt nsolid;        /* number of solid rows */
+  PetscInt nsolid;        /* number of local solid rows */
   PetscObjectId mask_id;  /* operator for which `solid` was computed */
   PetscObjectState mask_state;
-  PetscInt n; /* matrix size at setup */
+  PetscInt n, nlocal, rstart; /* matrix size at setup, local rows and the first of them */
+  /* several ranks: the network runs on rank 0 on the gathered grid (natural ordering) */
+  PetscMPIInt rank, size;
+  Vec natural;       /* a DMDA's natural-ordered vector (NULL for a bare Mat: already natural) */
+  VecScatter gather; /* natural-ordered vector -> `gathered` on rank 0 */
+  Vec gathered;      /* the whole grid on rank 0, empty elsewhere */
   /* work vectors (ksp->work): r, w, then P[0..k] and AP[0..k]; slot k is the spare */
   Vec r, w, *P, *AP;
   PetscReal *pAp, *dots; /* p_i . A p_i of the stored directions; scratch of k */

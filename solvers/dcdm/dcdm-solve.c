@@ -17,7 +17,7 @@ static PetscErrorCode find_solid_cells(KSP ksp, Mat A) {
   PetscCall(PetscObjectStateGet((PetscObject)A, &state));
   if (id == d->mask_id && state == d->mask_state) PetscFunctionReturn(0);
   d->nsolid = 0;
-  for (PetscInt row = 0; row < d->n; row++) {
+  for (PetscInt row = d->rstart; row < d->rstart + d->nlocal; row++) {
     PetscInt ncols;
     const PetscInt *cols;
     const PetscScalar *vals;
@@ -31,9 +31,10 @@ static PetscErrorCode find_solid_cells(KSP ksp, Mat A) {
         off = PETSC_TRUE;
     }
     PetscCall(MatRestoreRow(A, row, &ncols, &cols, &vals));
-    d->solid[row] = !off && diag != 0.0 ? PETSC_TRUE : PETSC_FALSE;
-    d->diag[row] = diag;
-    d->nsolid += d->solid[row];
+    PetscInt i = row - d->rstart;
+    d->solid[i] = !off && diag != 0.0 ? PETSC_TRUE : PETSC_FALSE;
+    d->diag[i] = diag;
+    d->nsolid += d->solid[i];
   }
   d->mask_id = id, d->mask_state = state;
   PetscFunctionReturn(0);
@@ -48,32 +49,89 @@ static PetscErrorCode solve_solid_cells(KSP ksp, Vec b, Vec x) {
   if (!d->nsolid) PetscFunctionReturn(0);
   PetscCall(VecGetArrayRead(b, &bv));
   PetscCall(VecGetArray(x, &xv));
-  for (PetscInt i = 0; i < d->n; i++)
+  for (PetscInt i = 0; i < d->nlocal; i++)
     if (d->solid[i]) xv[i] = bv[i] / d->diag[i];
   PetscCall(VecRestoreArray(x, &xv));
   PetscCall(VecRestoreArrayRead(b, &bv));
   PetscFunctionReturn(0);
 }
 
-/* q = f(r / rnorm). */
+/* Applies the network to d->in (the whole grid, on rank 0 only when several ranks share the
+ * KSP) and copies its output to out; every rank learns whether it failed. */
+static PetscErrorCode apply_network(KSP ksp, PetscScalar *out) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  MPI_Comm comm = PetscObjectComm((PetscObject)ksp);
+  const solace_nn_tensor *y;
+  int status = SOLACE_SUCCESS;
+  PetscFunctionBegin;
+  if (d->rank == 0) {
+    status = solace_nn_net_forward(d->net, &d->input, &y);
+    if (!status) PetscCall(PetscArraycpy(out, y->data, d->n));
+  }
+  if (d->size > 1) PetscCallMPI(MPI_Bcast(&status, 1, MPI_INT, 0, comm));
+  PetscCheck(status == SOLACE_SUCCESS, comm, PETSC_ERR_LIB, "dcdm: the network of '%s' failed: %s",
+             d->weights, d->rank == 0 ? solace_error_message() : "(see rank 0)");
+  PetscFunctionReturn(0);
+}
+
+/* Several ranks: w (the masked input, global ordering) is gathered on rank 0 in natural
+ * ordering, the network runs there, and its output is scattered back into q. */
+static PetscErrorCode direction_gathered(KSP ksp, Vec w, Vec q) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  Vec src = d->natural ? d->natural : w;
+  PetscScalar *g;
+  PetscFunctionBegin;
+  if (d->natural) {
+    PetscCall(DMDAGlobalToNaturalBegin(ksp->dm, w, INSERT_VALUES, d->natural));
+    PetscCall(DMDAGlobalToNaturalEnd(ksp->dm, w, INSERT_VALUES, d->natural));
+  }
+  PetscCall(VecScatterBegin(d->gather, src, d->gathered, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterEnd(d->gather, src, d->gathered, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecGetArray(d->gathered, &g));
+  if (d->rank == 0) PetscCall(PetscArraycpy(d->in, g, d->n));
+  PetscErrorCode applied = apply_network(ksp, g);
+  PetscCall(VecRestoreArray(d->gathered, &g));
+  PetscCall(applied);
+  PetscCall(VecScatterBegin(d->gather, d->gathered, src, INSERT_VALUES, SCATTER_REVERSE));
+  PetscCall(VecScatterEnd(d->gather, d->gathered, src, INSERT_VALUES, SCATTER_REVERSE));
+  if (d->natural) {
+    PetscCall(DMDANaturalToGlobalBegin(ksp->dm, d->natural, INSERT_VALUES, q));
+    PetscCall(DMDANaturalToGlobalEnd(ksp->dm, d->natural, INSERT_VALUES, q));
+  } else {
+    PetscCall(VecCopy(w, q));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* q = f(r / rnorm), zero on solid cells. */
 static PetscErrorCode direction(KSP ksp, Vec r, PetscReal rnorm, Vec q) {
   KSP_DCDM *d = (KSP_DCDM *)ksp->data;
   const PetscScalar *rv;
-  PetscScalar *qv;
-  const solace_nn_tensor *y;
+  PetscScalar *in, *qv;
   PetscFunctionBegin;
   if (!d->net) {
     PetscCall(VecAXPBY(q, 1.0 / rnorm, 0.0, r));
     PetscFunctionReturn(0);
   }
   PetscCall(VecGetArrayRead(r, &rv));
-  for (PetscInt i = 0; i < d->n; i++) d->in[i] = d->solid[i] ? 0.0 : rv[i] / rnorm;
+  if (d->size > 1)
+    PetscCall(VecGetArray(d->w, &in));
+  else
+    in = d->in;
+  for (PetscInt i = 0; i < d->nlocal; i++) in[i] = d->solid[i] ? 0.0 : rv[i] / rnorm;
   PetscCall(VecRestoreArrayRead(r, &rv));
-  int status = solace_nn_net_forward(d->net, &d->input, &y);
-  PetscCheck(status == SOLACE_SUCCESS, PetscObjectComm((PetscObject)ksp), PETSC_ERR_LIB,
-             "dcdm: the network of '%s' failed: %s", d->weights, solace_error_message());
+  if (d->size > 1) {
+    PetscCall(VecRestoreArray(d->w, &in));
+    PetscCall(direction_gathered(ksp, d->w, q));
+  } else {
+    PetscCall(VecGetArray(q, &qv));
+    PetscErrorCode applied = apply_network(ksp, qv);
+    PetscCall(VecRestoreArray(q, &qv));
+    PetscCall(applied);
+  }
   PetscCall(VecGetArray(q, &qv));
-  for (PetscInt i = 0; i < d->n; i++) qv[i] = d->solid[i] ? 0.0 : y->data[i];
+  for (PetscInt i = 0; i < d->nlocal; i++)
+    if (d->solid[i]) qv[i] = 0.0;
   PetscCall(VecRestoreArray(q, &qv));
   PetscFunctionReturn(0);
 }

@@ -12,10 +12,13 @@ static PetscErrorCode KSPReset_DCDM(KSP ksp) {
   KSP_DCDM *d = (KSP_DCDM *)ksp->data;
   PetscFunctionBegin;
   PetscCall(PetscFree3(d->in, d->solid, d->diag));
+  PetscCall(VecScatterDestroy(&d->gather));
+  PetscCall(VecDestroy(&d->gathered));
+  PetscCall(VecDestroy(&d->natural));
   PetscCall(PetscFree2(d->pAp, d->dots));
   PetscCall(PetscFree2(d->P, d->AP));
   d->r = d->w = NULL;
-  d->n = 0;
+  d->n = d->nlocal = d->rstart = 0;
   d->nsolid = 0;
   d->mask_id = 0;
   d->grid_dim = 0;
@@ -107,17 +110,42 @@ static void shape_input(KSP_DCDM *d) {
   t->data = d->in;
 }
 
+/* Several ranks: the scatter that gathers the natural-ordered grid on rank 0. A DMDA's global
+ * vectors are ordered by rank, so they go through its natural vector; a bare Mat's rows are
+ * the natural ordering already. */
+static PetscErrorCode create_gather(KSP ksp, Vec like) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  PetscFunctionBegin;
+  if (d->grid_from_dm) {
+    PetscInt dm_local;
+    Vec g;
+    PetscCall(DMGetGlobalVector(ksp->dm, &g));
+    PetscCall(VecGetLocalSize(g, &dm_local));
+    PetscCall(DMRestoreGlobalVector(ksp->dm, &g));
+    PetscMPIInt mismatch = dm_local != d->nlocal, any;
+    PetscCallMPI(
+        MPI_Allreduce(&mismatch, &any, 1, MPI_INT, MPI_MAX, PetscObjectComm((PetscObject)ksp)));
+    PetscCheck(!any, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_SIZ,
+               "dcdm: the matrix rows and the DMDA's cells are distributed differently (rank %d "
+               "owns %" PetscInt_FMT " rows and %" PetscInt_FMT " cells); distribute them alike",
+               d->rank, d->nlocal, dm_local);
+    PetscCall(DMDACreateNaturalVector(ksp->dm, &d->natural));
+    PetscCall(VecScatterCreateToZero(d->natural, &d->gather, &d->gathered));
+  } else {
+    PetscCall(VecScatterCreateToZero(like, &d->gather, &d->gathered));
+  }
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode KSPSetUp_DCDM(KSP ksp) {
   KSP_DCDM *d = (KSP_DCDM *)ksp->data;
   MPI_Comm comm = PetscObjectComm((PetscObject)ksp);
-  PetscMPIInt size;
   PetscBool none;
   Mat A;
   PetscInt n, k = d->directions;
   PetscFunctionBegin;
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCheck(size == 1, comm, PETSC_ERR_SUP,
-             "dcdm: runs on one process only for now (this communicator has %d ranks)", size);
+  PetscCallMPI(MPI_Comm_size(comm, &d->size));
+  PetscCallMPI(MPI_Comm_rank(comm, &d->rank));
   PetscCall(PetscObjectTypeCompare((PetscObject)ksp->pc, PCNONE, &none));
   PetscCheck(none, comm, PETSC_ERR_SUP,
              "dcdm applies no preconditioner (its network plays that part): use -pc_type none");
@@ -125,15 +153,19 @@ static PetscErrorCode KSPSetUp_DCDM(KSP ksp) {
   PetscCall(MatGetSize(A, &n, NULL));
   PetscCall(KSPReset_DCDM(ksp));
   d->n = n;
+  PetscCall(MatGetLocalSize(A, &d->nlocal, NULL));
+  PetscCall(MatGetOwnershipRange(A, &d->rstart, NULL));
   PetscCall(resolve_grid(ksp, n));
   PetscCall(load_network(ksp));
-  if (d->net) {
-    PetscCall(check_network_grid(ksp));
-    PetscCall(PetscCalloc3(n, &d->in, n, &d->solid, n, &d->diag));
-    shape_input(d);
-  }
   PetscCall(KSPSetWorkVecs(ksp, 2 + 2 * (k + 1)));
   d->r = ksp->work[0], d->w = ksp->work[1];
+  if (d->net) {
+    PetscCall(check_network_grid(ksp));
+    PetscCall(
+        PetscCalloc3(d->rank == 0 ? n : 0, &d->in, d->nlocal, &d->solid, d->nlocal, &d->diag));
+    shape_input(d);
+    if (d->size > 1) PetscCall(create_gather(ksp, d->r));
+  }
   PetscCall(PetscMalloc2(k + 1, &d->P, k + 1, &d->AP));
   for (PetscInt i = 0; i <= k; i++) d->P[i] = ksp->work[2 + i], d->AP[i] = ksp->work[3 + k + i];
   PetscCall(PetscCalloc2(k + 1, &d->pAp, k + 1, &d->dots));

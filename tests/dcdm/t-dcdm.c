@@ -21,7 +21,9 @@
  *    non-increasing and solid cells zero; KSPView says "levels 3"; a 12x12 grid (not divisible
  *    by 2^3) is refused; a file without dcdm_levels (the older format) loads as one level with
  *    the outputs of its network; dcdm_levels contradicting the weights, 0 or 99 are refused;
- *  - mpi (2 ranks): KSPSetUp fails with PETSC_ERR_SUP. */
+ *  - mpi (2 ranks): the network runs on rank 0 on the gathered grid; 20 iterations give the
+ *    residual history and x of one rank to 1e-9 (rounding of the parallel reductions), for a
+ *    bare Mat, a DMDA (whose ordering is not the natural one) and the identity map. */
 #include <string.h>
 #include <unistd.h>
 
@@ -643,14 +645,142 @@ static int test_levels(void) {
 }
 
 /* More than one rank: PETSC_ERR_SUP at setup. */
-static int test_mpi(void) {
+/* Runs 20 DCDM iterations (rtol 1e-30) of ksp from x = 0 and keeps the residual history. */
+static PetscErrorCode history_of(KSP ksp, Vec b, Vec x, PetscReal *hist, PetscInt *n) {
+  PetscFunctionBegin;
+  PetscCall(KSPSetTolerances(ksp, 1e-30, 1e-50, PETSC_DEFAULT, HISTORY - 1));
+  PetscCall(KSPSetResidualHistory(ksp, hist, HISTORY, PETSC_TRUE));
+  PetscCall(KSPSolve(ksp, b, x));
+  PetscCall(KSPGetResidualHistory(ksp, NULL, n));
+  PetscFunctionReturn(0);
+}
+
+/* The sequential matrix and right-hand side distributed over PETSC_COMM_WORLD: rows in natural
+ * order (da NULL) or in a DMDA's ordering. */
+static PetscErrorCode distribute(Mat As, Vec bs, DM da, Mat *A, Vec *b) {
+  const PetscScalar *bv;
+  PetscInt n, first, end;
+  PetscFunctionBegin;
+  PetscCall(MatGetSize(As, &n, NULL));
+  if (da) {
+    PetscCall(DMCreateMatrix(da, A));
+    PetscCall(DMCreateGlobalVector(da, b));
+  } else {
+    PetscCall(
+        MatCreateAIJ(PETSC_COMM_WORLD, PETSC_DECIDE, PETSC_DECIDE, n, n, 5, NULL, 4, NULL, A));
+    PetscCall(VecCreateMPI(PETSC_COMM_WORLD, PETSC_DECIDE, n, b));
+  }
+  PetscCall(MatGetOwnershipRange(*A, &first, &end));
+  PetscCall(VecGetArrayRead(bs, &bv));
+  AO ao = NULL;
+  if (da) PetscCall(DMDAGetAO(da, &ao));
+  for (PetscInt row = 0; row < n; row++) { /* every rank sets the rows it owns */
+    PetscInt ncols, global = row, cols[5];
+    const PetscInt *c;
+    const PetscScalar *v;
+    if (ao) PetscCall(AOApplicationToPetsc(ao, 1, &global));
+    if (global < first || global >= end) continue;
+    PetscCall(MatGetRow(As, row, &ncols, &c, &v));
+    for (PetscInt j = 0; j < ncols; j++) cols[j] = c[j];
+    if (ao) PetscCall(AOApplicationToPetsc(ao, ncols, cols));
+    PetscCall(MatSetValues(*A, 1, &global, ncols, cols, v, INSERT_VALUES));
+    PetscCall(MatRestoreRow(As, row, &ncols, &c, &v));
+    PetscCall(VecSetValue(*b, global, bv[row], INSERT_VALUES));
+  }
+  PetscCall(VecRestoreArrayRead(bs, &bv));
+  PetscCall(MatAssemblyBegin(*A, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(*A, MAT_FINAL_ASSEMBLY));
+  PetscCall(VecAssemblyBegin(*b));
+  PetscCall(VecAssemblyEnd(*b));
+  PetscFunctionReturn(0);
+}
+
+/* Largest |x_par - x_seq| over |x_seq|, the parallel x in natural order through the AO. */
+static double gathered_difference(Vec x, DM da, Vec xs) {
+  Vec all;
+  VecScatter to_all;
+  const PetscScalar *a, *s;
+  PetscInt n;
+  double diff = 0.0, scale = 0.0;
+  AO ao = NULL;
+  VecScatterCreateToAll(x, &to_all, &all);
+  VecScatterBegin(to_all, x, all, INSERT_VALUES, SCATTER_FORWARD);
+  VecScatterEnd(to_all, x, all, INSERT_VALUES, SCATTER_FORWARD);
+  if (da) DMDAGetAO(da, &ao);
+  VecGetSize(xs, &n);
+  VecGetArrayRead(all, &a), VecGetArrayRead(xs, &s);
+  for (PetscInt row = 0; row < n; row++) {
+    PetscInt global = row;
+    if (ao) AOApplicationToPetsc(ao, 1, &global);
+    diff = fmax(diff, fabs(a[global] - s[row])), scale = fmax(scale, fabs(s[row]));
+  }
+  VecRestoreArrayRead(all, &a), VecRestoreArrayRead(xs, &s);
+  VecScatterDestroy(&to_all), VecDestroy(&all);
+  return diff / scale;
+}
+
+/* One parallel run (bare Mat with -ksp_dcdm_grid, or a DMDA) against the sequential history. */
+static int check_parallel(Mat As, Vec bs, Vec xs, const char *weights, PetscBool use_da,
+                          const PetscReal *hist_seq, PetscInt n_seq) {
+  DM da = NULL;
+  Mat A;
+  Vec b, x;
+  KSP ksp;
+  PetscReal hist[HISTORY];
+  PetscInt n;
+  if (use_da) {
+    CHECK(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR,
+                       GRID, GRID, 2, 1, 1, 1, NULL, NULL, &da));
+    CHECK(DMSetUp(da));
+    AO ao;
+    PetscInt cell = GRID / 2; /* (GRID/2, 0): rank 1's first cell, PETSc index GRID^2 / 2 */
+    CHECK(DMDAGetAO(da, &ao));
+    CHECK(AOApplicationToPetsc(ao, 1, &cell));
+    TEST_ASSERT(cell != GRID / 2,
+                "the DMDA's ordering is the natural one: the test proves nothing");
+  }
+  CHECK(distribute(As, bs, da, &A, &b));
+  CHECK(VecDuplicate(b, &x));
+  CHECK(KSPCreate(PETSC_COMM_WORLD, &ksp));
+  CHECK(KSPSetType(ksp, SOLACE_KSPDCDM));
+  CHECK(KSPSetOperators(ksp, A, A));
+  CHECK(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED));
+  CHECK(SolaceKSPDCDMSetWeights(ksp, weights));
+  if (da) {
+    CHECK(KSPSetDM(ksp, da));
+    CHECK(KSPSetDMActive(ksp, PETSC_FALSE));
+  } else if (weights) {
+    CHECK(SolaceKSPDCDMSetGrid(ksp, GRID, GRID, 0));
+  }
+  CHECK(history_of(ksp, b, x, hist, &n));
+  double worst = 0.0, dx = gathered_difference(x, da, xs);
+  for (PetscInt j = 0; j < n && j < n_seq; j++)
+    worst = fmax(worst, fabs(hist[j] - hist_seq[j]) / hist_seq[0]);
+  PetscPrintf(PETSC_COMM_WORLD,
+              "2 ranks, %s, %s: %" PetscInt_FMT " residuals, largest difference from one rank "
+              "%.1e of ||r0||; x differs by %.1e\n",
+              weights ? "network" : "identity", use_da ? "DMDA" : "bare Mat", n, worst, dx);
+  TEST_ASSERT(n == n_seq && worst <= 1e-9 && dx <= 1e-9,
+              "%s: %lld residuals (one rank: %lld), history differs by %g, x by %g",
+              use_da ? "DMDA" : "bare Mat", (long long)n, (long long)n_seq, worst, dx);
+  KSPDestroy(&ksp), VecDestroy(&x), VecDestroy(&b), MatDestroy(&A), DMDestroy(&da);
+  return 0;
+}
+
+/* A DMDA split 128 / 128 cells and a matrix split 100 / 156 rows: refused on every rank. */
+static int check_layout_mismatch(const char *weights) {
+  DM da;
   Mat A;
   KSP ksp;
-  PetscMPIInt size;
-  CHECK(MPI_Comm_size(PETSC_COMM_WORLD, &size));
-  TEST_ASSERT(size == 2, "run with 2 ranks (%d)", size);
-  CHECK(MatCreateAIJ(PETSC_COMM_WORLD, PETSC_DECIDE, PETSC_DECIDE, 64, 64, 3, NULL, 2, NULL, &A));
+  PetscMPIInt rank;
   PetscInt first, end;
+  CHECK(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  CHECK(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, GRID,
+                     GRID, 2, 1, 1, 1, NULL, NULL, &da));
+  CHECK(DMSetUp(da));
+  CHECK(MatCreateAIJ(PETSC_COMM_WORLD, rank == 0 ? 100 : GRID * GRID - 100,
+                     rank == 0 ? 100 : GRID * GRID - 100, PETSC_DETERMINE, PETSC_DETERMINE, 1, NULL,
+                     0, NULL, &A));
   CHECK(MatGetOwnershipRange(A, &first, &end));
   for (PetscInt i = first; i < end; i++) CHECK(MatSetValue(A, i, i, 2.0, INSERT_VALUES));
   CHECK(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
@@ -658,8 +788,48 @@ static int test_mpi(void) {
   CHECK(KSPCreate(PETSC_COMM_WORLD, &ksp));
   CHECK(KSPSetType(ksp, SOLACE_KSPDCDM));
   CHECK(KSPSetOperators(ksp, A, A));
-  expect_error(KSPSetUp(ksp), PETSC_ERR_SUP, "one process", "2 ranks");
-  KSPDestroy(&ksp), MatDestroy(&A);
+  CHECK(KSPSetDM(ksp, da));
+  CHECK(KSPSetDMActive(ksp, PETSC_FALSE));
+  CHECK(SolaceKSPDCDMSetWeights(ksp, weights));
+  expect_error(KSPSetUp(ksp), PETSC_ERR_ARG_SIZ, "distributed differently", "rows");
+  KSPDestroy(&ksp), MatDestroy(&A), DMDestroy(&da);
+  return 0;
+}
+
+/* Two ranks: the network runs on rank 0 on the gathered grid; the residual histories and x after
+ * 20 iterations equal one rank's (same system, same network) to rounding, for a bare Mat (grid
+ * from SolaceKSPDCDMSetGrid) and for a DMDA (its ordering differs from the natural one), and
+ * for the identity map. */
+static int test_mpi(void) {
+  Mat As;
+  Vec bs, xs;
+  KSP ksp;
+  PetscMPIInt size, rank;
+  PetscReal hist[HISTORY];
+  PetscInt n;
+  CHECK(MPI_Comm_size(PETSC_COMM_WORLD, &size));
+  CHECK(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  TEST_ASSERT(size == 2, "run with 2 ranks (%d)", size);
+  if (rank == 0 && write_network("t-dcdm-mpi.h5", 7)) return 1;
+  CHECK(MPI_Barrier(PETSC_COMM_WORLD));
+  CHECK(poisson(GRID, PETSC_TRUE, &As));
+  CHECK(MatCreateVecs(As, &xs, &bs));
+  CHECK(rhs(GRID, PETSC_TRUE, bs));
+  for (int net = 0; net < 2; net++) {
+    const char *weights = net ? "t-dcdm-mpi.h5" : NULL;
+    CHECK(make_ksp(As, SOLACE_KSPDCDM, 1e-30, HISTORY - 1, &ksp));
+    CHECK(SolaceKSPDCDMSetWeights(ksp, weights));
+    CHECK(SolaceKSPDCDMSetGrid(ksp, GRID, GRID, 0));
+    CHECK(history_of(ksp, bs, xs, hist, &n));
+    KSPDestroy(&ksp);
+    if (check_parallel(As, bs, xs, weights, PETSC_FALSE, hist, n) ||
+        check_parallel(As, bs, xs, weights, PETSC_TRUE, hist, n))
+      return 1;
+  }
+  VecDestroy(&xs), VecDestroy(&bs), MatDestroy(&As);
+  if (check_layout_mismatch("t-dcdm-mpi.h5")) return 1;
+  CHECK(MPI_Barrier(PETSC_COMM_WORLD));
+  if (rank == 0) remove("t-dcdm-mpi.h5");
   return 0;
 }
 
