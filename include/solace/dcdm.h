@@ -28,7 +28,9 @@ extern "C" {
  * written at checkpoints). `options` are PETSc-style ("-ndim 2 -grid 64 -steps 2000 -seed 0";
  * docs/dcdm.md lists them with defaults; "" takes every default). With "-validate_grid n,..."
  * `path` receives the checkpoint that solves held-out problems in the fewest iterations and
- * `path`.latest the latest state. Writes, where not NULL, the
+ * `path`.latest the latest state. "-bias_free 1" trains a network without biases (its output
+ * scales with its input); "-init file.h5" starts from that file's weights and architecture, and
+ * with validation its start is scored too. Writes, where not NULL, the
  * Adam steps done and the mean loss of the first and of the last 20 steps. Unknown or bad
  * options: ::SOLACE_ERR_ARG; a non-finite loss: ::SOLACE_ERR_NOT_CONVERGED. Requires
  * solace_initialize().

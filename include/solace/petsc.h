@@ -36,8 +36,9 @@
  * diagonal entry) are solved exactly first, are zero in the network input and stay zero in q.
  * The grid comes from a 2-D or 3-D DMDA with one dof attached to the KSP (KSPSetDM), else from
  * `-ksp_dcdm_grid`; natural ordering, x fastest. No preconditioner is applied (the KSP's PC
- * defaults to and must be "none"). One process only for now: on more ranks KSPSetUp fails with
- * PETSC_ERR_SUP. A non-finite q.Aq or residual ends with KSP_DIVERGED_NANORINF, q.Aq <= 0
+ * defaults to and must be "none"). Any number of ranks: the vector work is distributed and the
+ * network runs on rank 0 on the gathered grid (a DMDA and the matrix must be distributed alike,
+ * else PETSC_ERR_ARG_SIZ). A non-finite q.Aq or residual ends with KSP_DIVERGED_NANORINF, q.Aq <= 0
  * (including q = 0) with KSP_DIVERGED_INDEFINITE_MAT, max_it with KSP_DIVERGED_ITS. Options:
  *  - `-ksp_dcdm_directions k`: previous directions kept, k >= 1 (default 2);
  *  - `-ksp_dcdm_weights file.h5`: the network (default: none, identity map);
