@@ -252,6 +252,11 @@ int solace_dcdm_train_parse(const char *options, solace_dcdm_train_config *cfg) 
     status = solace_error_set(SOLACE_ERR_ARG, __func__, "malformed training options '%s'", options);
     goto done;
   }
+  if (strlen(cfg->init) + 1 >= sizeof cfg->init) {
+    status = solace_error_set(SOLACE_ERR_ARG, __func__, "-init path longer than %zu characters",
+                              sizeof cfg->init - 2);
+    goto done;
+  }
   if (cfg->init[0]) SolaceCallGoto(status, done, arch_from_init(opts, cfg));
   SolaceCallGoto(status, done, check_config(cfg));
 done:

@@ -271,6 +271,10 @@ static int test_run_init(double fresh_first) {
   TEST_FAILS_WITH(solace_dcdm_train("-init no-such.h5 -grid 8 -steps 0 -progress 3", "never.h5",
                                     NULL, NULL, NULL),
                   SOLACE_ERR_IO);
+  char long_path[1200] = "-init ";
+  memset(long_path + 6, 'a', 1100);
+  TEST_FAILS_WITH(solace_dcdm_train(long_path, "never.h5", NULL, NULL, NULL), SOLACE_ERR_ARG);
+  printf("a 1100-character -init path: %s\n", solace_error_message());
   remove("train-e.h5"), remove("train-g.h5");
   return 0;
 }
