@@ -17,8 +17,10 @@
 
 /* The architecture of a DCDM network, as passed to solace_nn_net_create_dcdm() and stored in
  * the root attributes dcdm_ndim, dcdm_channels, dcdm_fine, dcdm_coarse, dcdm_after,
- * dcdm_levels and dcdm_bias_free of a DCDM weights file (a file without dcdm_levels has one
- * coarse level, one without dcdm_bias_free has biases). */
+ * dcdm_levels, dcdm_bias_free, dcdm_tied, dcdm_level_gain and dcdm_linear_up of a DCDM weights
+ * file (a file without dcdm_levels has one coarse level, one without dcdm_bias_free has biases,
+ * one without dcdm_tied is untied, one without dcdm_level_gain has gain 1, one without
+ * dcdm_linear_up upsamples to the nearest cell). */
 typedef struct {
   int ndim;         /* 2 or 3 */
   int64_t channels; /* >= 1 */
@@ -26,7 +28,20 @@ typedef struct {
   int levels;    /* coarse levels, 1..SOLACE_NN_DCDM_MAX_LEVELS; grid sizes divisible by 2^levels */
   int bias_free; /* 1: every bias is zero and stays zero in training, so f(a r) = a f(r) for
                     a > 0 (ReLU and the linear layers are positively homogeneous) */
+  int tied;      /* 1: the levels share their parameters (solace_nn_net_create_dcdm_tied) and the
+                    number of levels follows the grid (solace_dcdm_grid_levels); `levels` is then
+                    the depth the network was last built for (in a file: its training grid's) */
+  int level_gain; /* 1..64: every upsampling multiplies by it (solace_nn_net_set_upsample_gain) */
+  int linear_up;  /* 1: linear upsampling (solace_nn_net_set_upsample_linear), 0: nearest */
 } solace_dcdm_arch;
+
+/* Smallest coarsest-level size per dimension that solace_dcdm_grid_levels() goes down to. */
+#define SOLACE_DCDM_TIED_COARSEST 4
+
+/* The depth of a tied network on a grid of `ndim` sizes: the most levels L <= the maximum with
+ * every size divisible by 2^L and at least SOLACE_DCDM_TIED_COARSEST * 2^L, but at least 1
+ * (every size even: SOLACE_ERR_ARG otherwise). 32^2 -> 3, 64^2 -> 4, ..., 512^2 -> 7. */
+SOLACE_INTERN int solace_dcdm_grid_levels(int ndim, const int64_t *grid, int *levels);
 
 /* Builds the network of `arch` (solace_nn_net_create_dcdm). */
 SOLACE_INTERN int solace_dcdm_net_create(const solace_dcdm_arch *arch, solace_nn_net *net);
@@ -41,6 +56,13 @@ SOLACE_INTERN int solace_dcdm_net_save(solace_nn_net net, const solace_dcdm_arch
  * other shapes: SOLACE_ERR_FORMAT. On failure *net is NULL. arch may be NULL. */
 SOLACE_INTERN int solace_dcdm_net_load(const char *path, solace_dcdm_arch *arch,
                                        solace_nn_net *net);
+
+/* solace_dcdm_net_load for a grid of `ndim` sizes: a tied network is built with the grid's
+ * depth (solace_dcdm_grid_levels), any other as its file says. A grid of another dimension
+ * than the network's, or one a tied network cannot pool, leaves the file's depth for the
+ * caller's own checks to refuse. */
+SOLACE_INTERN int solace_dcdm_net_load_for_grid(const char *path, int ndim, const int64_t *grid,
+                                                solace_dcdm_arch *arch, solace_nn_net *net);
 
 typedef struct {
   PetscInt directions;    /* k: previous directions kept (>= 1) */

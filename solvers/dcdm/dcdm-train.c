@@ -36,7 +36,8 @@ int solace_dcdm_loss(Mat A, int64_t n, const double *b, const double *q, double 
 }
 
 void solace_dcdm_train_defaults(solace_dcdm_train_config *cfg) {
-  *cfg = (solace_dcdm_train_config){.arch = {2, 16, 4, 6, 4, 1, 0},
+  *cfg = (solace_dcdm_train_config){.arch = {2, 16, 4, 6, 4, 1, 0, 0, 1, 0},
+                                    .tied_depths = 1,
                                     .grid = 64,
                                     .obstacle = "empty",
                                     .obstacle_seed = 1,
@@ -93,7 +94,8 @@ static PetscErrorCode get_validate_grid(PetscOptions opts, solace_dcdm_train_con
 
 static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *c) {
   int64_t ndim = c->arch.ndim, fine = c->arch.fine, coarse = c->arch.coarse, after = c->arch.after,
-          levels = c->arch.levels, bias_free = c->arch.bias_free, seed = (int64_t)c->seed,
+          levels = c->arch.levels, bias_free = c->arch.bias_free, tied = c->arch.tied,
+          level_gain = c->arch.level_gain, linear_up = c->arch.linear_up, seed = (int64_t)c->seed,
           oseed = (int64_t)c->obstacle_seed, progress = c->progress,
           vseed = (int64_t)c->validate_seed;
   PetscFunctionBegin;
@@ -104,6 +106,10 @@ static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *
   PetscCall(get_int64(opts, "-after", &after));
   PetscCall(get_int64(opts, "-levels", &levels));
   PetscCall(get_int64(opts, "-bias_free", &bias_free));
+  PetscCall(get_int64(opts, "-tied", &tied));
+  PetscCall(get_int64(opts, "-level_gain", &level_gain));
+  PetscCall(get_int64(opts, "-linear_up", &linear_up));
+  PetscCall(get_int64(opts, "-tied_depths", &c->tied_depths));
   PetscCall(PetscOptionsGetString(opts, NULL, "-init", c->init, sizeof c->init, NULL));
   PetscCall(get_int64(opts, "-grid", &c->grid));
   PetscCall(PetscOptionsGetString(opts, NULL, "-obstacle", c->obstacle, sizeof c->obstacle, NULL));
@@ -127,6 +133,8 @@ static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *
   PetscCall(get_int64(opts, "-validate_max_it", &c->validate_max_it));
   c->arch.ndim = (int)ndim, c->arch.fine = (int)fine, c->arch.coarse = (int)coarse;
   c->arch.after = (int)after, c->arch.levels = (int)levels, c->arch.bias_free = (int)bias_free;
+  c->arch.tied = (int)tied, c->arch.level_gain = (int)level_gain;
+  c->arch.linear_up = (int)linear_up;
   c->seed = (uint64_t)seed, c->obstacle_seed = (uint64_t)oseed, c->validate_seed = (uint64_t)vseed;
   c->progress = (int)progress;
   PetscFunctionReturn(0);
@@ -145,7 +153,9 @@ static const char *const option_names[] = {"ndim",          "channels",
                                            "progress",      "lr_final",
                                            "validate_grid", "validate_seed",
                                            "validate_rtol", "validate_max_it",
-                                           "bias_free",     "init"};
+                                           "bias_free",     "init",
+                                           "tied",          "level_gain",
+                                           "tied_depths",   "linear_up"};
 
 /* Fails naming the first word "-name" (name starting with a letter) that is no training option. */
 static int check_names(const char *options) {
@@ -165,11 +175,12 @@ static int check_validation(const solace_dcdm_train_config *c) {
   SolaceCheck(c->nvalidate >= 0 && c->nvalidate <= SOLACE_DCDM_MAX_VALIDATE, SOLACE_ERR_ARG,
               "-validate_grid has %lld sizes (need at most %d)", (long long)c->nvalidate,
               SOLACE_DCDM_MAX_VALIDATE);
-  int64_t unit = (int64_t)1 << c->arch.levels;
+  /* a tied network takes the depth of each grid, so it needs even sizes only */
+  int64_t unit = c->arch.tied ? 2 : (int64_t)1 << c->arch.levels;
   for (int64_t k = 0; k < c->nvalidate; k++)
     SolaceCheck(c->validate_grid[k] >= 4 && c->validate_grid[k] % unit == 0, SOLACE_ERR_ARG,
-                "-validate_grid size %lld (need >= 4 and divisible by 2^levels = %lld)",
-                (long long)c->validate_grid[k], (long long)unit);
+                "-validate_grid size %lld (need >= 4 and divisible by %lld%s)",
+                (long long)c->validate_grid[k], (long long)unit, c->arch.tied ? "" : " = 2^levels");
   SolaceCheck(c->validate_rtol > 0.0 && c->validate_rtol < 1.0 && c->validate_max_it >= 1,
               SOLACE_ERR_ARG,
               "-validate_rtol %g -validate_max_it %lld (need 0 < rtol < 1, max_it >= 1)",
@@ -190,6 +201,17 @@ static int check_config(const solace_dcdm_train_config *c) {
               "-levels %d (need 1..%d)", c->arch.levels, SOLACE_NN_DCDM_MAX_LEVELS);
   SolaceCheck(c->arch.bias_free == 0 || c->arch.bias_free == 1, SOLACE_ERR_ARG,
               "-bias_free %d (need 0 or 1)", c->arch.bias_free);
+  SolaceCheck(c->arch.tied == 0 || c->arch.tied == 1, SOLACE_ERR_ARG, "-tied %d (need 0 or 1)",
+              c->arch.tied);
+  SolaceCheck(c->arch.level_gain >= 1 && c->arch.level_gain <= 64, SOLACE_ERR_ARG,
+              "-level_gain %d (need 1..64)", c->arch.level_gain);
+  SolaceCheck(c->arch.linear_up == 0 || c->arch.linear_up == 1, SOLACE_ERR_ARG,
+              "-linear_up %d (need 0 or 1)", c->arch.linear_up);
+  SolaceCheck(c->tied_depths >= 1 && c->tied_depths <= c->arch.levels &&
+                  (c->tied_depths == 1 || c->arch.tied),
+              SOLACE_ERR_ARG,
+              "-tied_depths %lld (need 1..levels = %d, and -tied 1 for more than 1)",
+              (long long)c->tied_depths, c->arch.levels);
   int64_t unit = (int64_t)1 << c->arch.levels;
   SolaceCheck(c->grid >= 4 && c->grid % unit == 0, SOLACE_ERR_ARG,
               "-grid %lld (need >= 4 and divisible by 2^levels = %lld: the network pools by 2 "
@@ -220,23 +242,43 @@ static int check_config(const solace_dcdm_train_config *c) {
 
 /* With -init: the architecture is the file's; an architecture option that contradicts it fails. */
 static int arch_from_init(PetscOptions opts, solace_dcdm_train_config *c) {
-  static const char *const names[] = {"-ndim",  "-channels", "-fine",     "-coarse",
-                                      "-after", "-levels",   "-bias_free"};
+  static const char *const names[] = {"-ndim",       "-channels", "-fine",      "-coarse",
+                                      "-after",      "-levels",   "-bias_free", "-tied",
+                                      "-level_gain", "-linear_up"};
   solace_dcdm_arch fa, *ca = &c->arch;
   solace_nn_net net = NULL;
   SolaceCall(solace_dcdm_net_load(c->init, &fa, &net));
   solace_nn_net_destroy(&net);
-  int64_t mine[] = {ca->ndim,  ca->channels, ca->fine,     ca->coarse,
-                    ca->after, ca->levels,   ca->bias_free};
-  int64_t file[] = {fa.ndim, fa.channels, fa.fine, fa.coarse, fa.after, fa.levels, fa.bias_free};
+  int64_t mine[] = {ca->ndim,   ca->channels,  ca->fine, ca->coarse,     ca->after,
+                    ca->levels, ca->bias_free, ca->tied, ca->level_gain, ca->linear_up};
+  int64_t file[] = {fa.ndim,   fa.channels,  fa.fine, fa.coarse,     fa.after,
+                    fa.levels, fa.bias_free, fa.tied, fa.level_gain, fa.linear_up};
   for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
     PetscBool set = PETSC_FALSE;
+    if (fa.tied && !strcmp(names[k], "-levels")) continue; /* tied_levels() checks it */
     if (PetscOptionsHasName(opts, NULL, names[k], &set)) set = PETSC_FALSE;
     SolaceCheck(!set || mine[k] == file[k], SOLACE_ERR_ARG,
                 "%s %lld contradicts the -init file '%s' (%lld); the architecture comes from it",
                 names[k], (long long)mine[k], c->init, (long long)file[k]);
   }
   *ca = fa;
+  return SOLACE_SUCCESS;
+}
+
+/* -tied 1: the depth follows the training grid; an explicit -levels must agree with it. */
+static int tied_levels(PetscOptions opts, solace_dcdm_train_config *c) {
+  int64_t grid[3] = {c->grid, c->grid, c->grid};
+  int levels;
+  PetscBool set = PETSC_FALSE;
+  SolaceCheck(c->arch.ndim == 2 || c->arch.ndim == 3, SOLACE_ERR_ARG, "-ndim %d (need 2 or 3)",
+              c->arch.ndim);
+  SolaceCall(solace_dcdm_grid_levels(c->arch.ndim, grid, &levels));
+  if (PetscOptionsHasName(opts, NULL, "-levels", &set)) set = PETSC_FALSE;
+  SolaceCheck(!set || c->arch.levels == levels, SOLACE_ERR_ARG,
+              "-levels %d contradicts -tied 1, whose depth follows the grid (-grid %lld: %d "
+              "levels); drop -levels",
+              c->arch.levels, (long long)c->grid, levels);
+  c->arch.levels = levels;
   return SOLACE_SUCCESS;
 }
 
@@ -258,6 +300,7 @@ int solace_dcdm_train_parse(const char *options, solace_dcdm_train_config *cfg) 
     goto done;
   }
   if (cfg->init[0]) SolaceCallGoto(status, done, arch_from_init(opts, cfg));
+  if (cfg->arch.tied == 1) SolaceCallGoto(status, done, tied_levels(opts, cfg));
   SolaceCallGoto(status, done, check_config(cfg));
 done:
   PetscOptionsDestroy(&opts);
@@ -342,7 +385,9 @@ static int data_sample(const solace_dcdm_train_config *c, training_data *d, int6
 /* The training loop                                                                          */
 
 typedef struct {
-  solace_nn_net net;
+  solace_nn_net net;                                /* the trained network (depth levels) */
+  solace_nn_net shallow[SOLACE_NN_DCDM_MAX_LEVELS]; /* -tied_depths: depth levels - 1 - k,
+                                                       tied to net */
   solace_nn_adam adam;
   solace_nn_tensor *x, *dy;
   double *work;
@@ -367,6 +412,12 @@ static int trainer_create(const solace_dcdm_train_config *c, int64_t n, const ch
   SolaceCall(solace_dcdm_net_create(&c->arch, &t->net));
   SolaceCall(solace_nn_net_init(t->net, c->seed)); /* biases start at zero */
   if (c->init[0]) SolaceCall(solace_nn_net_load(t->net, c->init));
+  for (int k = 0; k + 1 < c->tied_depths; k++) {
+    solace_dcdm_arch shallow = c->arch;
+    shallow.levels = c->arch.levels - 1 - k;
+    SolaceCall(solace_dcdm_net_create(&shallow, &t->shallow[k]));
+    SolaceCall(solace_nn_net_tie(t->shallow[k], t->net));
+  }
   SolaceCall(solace_nn_net_params(t->net, &nblocks, &blocks));
   if (c->arch.bias_free) nblocks = drop_biases(nblocks, blocks); /* Adam never moves them */
   SolaceCall(solace_nn_adam_create(nblocks, blocks, c->lr, 0.9, 0.999, 1e-8, &t->adam));
@@ -385,6 +436,7 @@ static int trainer_create(const solace_dcdm_train_config *c, int64_t n, const ch
 }
 
 static void trainer_release(trainer *t) {
+  for (int k = 0; k < SOLACE_NN_DCDM_MAX_LEVELS; k++) solace_nn_net_destroy(&t->shallow[k]);
   solace_nn_net_destroy(&t->net);
   solace_nn_adam_destroy(&t->adam);
   solace_nn_tensor_destroy(&t->x);
@@ -406,10 +458,13 @@ static int train_step(const solace_dcdm_train_config *c, training_data *d, train
                       double *loss) {
   int64_t n = d->op[0].ritz.n, nb = c->batch;
   const solace_nn_tensor *y;
+  /* -tied_depths K: the steps cycle through depths levels, levels - 1, ..., levels - K + 1 */
+  int64_t cycle = step % c->tied_depths;
+  solace_nn_net net = cycle ? t->shallow[cycle - 1] : t->net;
   for (int64_t k = 0; k < nb; k++)
     SolaceCall(data_sample(c, d, (step * nb + k) % c->samples, t->x->data + k * n));
   SolaceCall(solace_nn_net_zero_grad(t->net));
-  SolaceCall(solace_nn_net_forward(t->net, t->x, &y));
+  SolaceCall(solace_nn_net_forward(net, t->x, &y));
   *loss = 0.0;
   for (int64_t k = 0; k < nb; k++) {
     solace_obstacle ob = d->op[((step * nb + k) % c->samples) % d->count].ob;
@@ -420,7 +475,7 @@ static int train_step(const solace_dcdm_train_config *c, training_data *d, train
     for (int64_t i = 0; i < n; i++) g[i] = ob->solid[i] ? 0.0 : g[i] / (double)nb;
     *loss += lk / (double)nb;
   }
-  SolaceCall(solace_nn_net_backward(t->net, t->dy, NULL));
+  SolaceCall(solace_nn_net_backward(net, t->dy, NULL));
   SolaceCall(solace_nn_adam_set_lr(t->adam, learning_rate(c, step)));
   SolaceCall(solace_nn_adam_step(t->adam));
   return SOLACE_SUCCESS;

@@ -61,13 +61,31 @@ static PetscErrorCode resolve_grid(KSP ksp, PetscInt n) {
   PetscFunctionReturn(0);
 }
 
-/* Loads the network of d->weights if not loaded yet; errors name the file. */
+/* 1 if the loaded network fits the grid in effect: any untied one, a tied one (whose depth
+ * follows the grid) only when built for this grid's depth. */
+static int network_fits_grid(const KSP_DCDM *d) {
+  int64_t grid[3] = {d->grid[0], d->grid[1], d->grid[2]};
+  int levels;
+  if (!d->arch.tied || !d->grid_dim) return 1;
+  if (solace_dcdm_grid_levels((int)d->grid_dim, grid, &levels)) {
+    solace_error_clear();
+    return 1; /* check_network_grid refuses this grid */
+  }
+  return levels == d->arch.levels;
+}
+
+/* Loads the network of d->weights if not loaded yet (again for a tied network whose depth the
+ * new grid changes); errors name the file. */
 static PetscErrorCode load_network(KSP ksp) {
   KSP_DCDM *d = (KSP_DCDM *)ksp->data;
   MPI_Comm comm = PetscObjectComm((PetscObject)ksp);
+  int64_t grid[3] = {d->grid[0], d->grid[1], d->grid[2]};
   PetscFunctionBegin;
-  if (!d->weights || d->net) PetscFunctionReturn(0);
-  int status = solace_dcdm_net_load(d->weights, &d->arch, &d->net);
+  if (!d->weights || (d->net && network_fits_grid(d))) PetscFunctionReturn(0);
+  solace_nn_net_destroy(&d->net);
+  int status = d->grid_dim ? solace_dcdm_net_load_for_grid(d->weights, (int)d->grid_dim, grid,
+                                                           &d->arch, &d->net)
+                           : solace_dcdm_net_load(d->weights, &d->arch, &d->net);
   PetscCheck(status != SOLACE_ERR_IO, comm, PETSC_ERR_FILE_OPEN,
              "dcdm: cannot read the weights file '%s': %s", d->weights, solace_error_message());
   PetscCheck(status == SOLACE_SUCCESS, comm, PETSC_ERR_FILE_UNEXPECTED,
@@ -88,6 +106,11 @@ static PetscErrorCode check_network_grid(KSP ksp) {
   PetscCheck(d->grid_dim == d->arch.ndim, comm, PETSC_ERR_ARG_INCOMP,
              "dcdm: the network of '%s' is %d-D but the grid is %" PetscInt_FMT "-D", d->weights,
              d->arch.ndim, d->grid_dim);
+  int64_t grid[3] = {d->grid[0], d->grid[1], d->grid[2]};
+  int levels;
+  PetscCheck(!d->arch.tied || !solace_dcdm_grid_levels((int)d->grid_dim, grid, &levels), comm,
+             PETSC_ERR_ARG_SIZ, "dcdm: the network of '%s': %s", d->weights,
+             solace_error_message());
   PetscInt unit = (PetscInt)1 << d->arch.levels;
   for (PetscInt i = 0; i < d->grid_dim; i++)
     PetscCheck(d->grid[i] % unit == 0, comm, PETSC_ERR_ARG_SIZ,
@@ -213,10 +236,11 @@ static PetscErrorCode KSPView_DCDM(KSP ksp, PetscViewer viewer) {
     PetscCall(PetscViewerASCIIPrintf(
         viewer,
         "  direction map: network '%s' (%d-D, %lld channels, fine %d, coarse %d, after %d, "
-        "levels %d%s; %lld parameters)\n",
+        "levels %d%s, %s upsampling, level gain %d%s; %lld parameters)\n",
         d->weights, d->arch.ndim, (long long)d->arch.channels, d->arch.fine, d->arch.coarse,
-        d->arch.after, d->arch.levels, d->arch.bias_free ? ", bias-free" : "",
-        (long long)solace_nn_net_param_count(d->net)));
+        d->arch.after, d->arch.levels, d->arch.tied ? " (tied, from the grid)" : "",
+        d->arch.linear_up ? "linear" : "nearest", d->arch.level_gain,
+        d->arch.bias_free ? ", bias-free" : "", (long long)solace_nn_net_param_count(d->net)));
   else if (d->weights)
     PetscCall(PetscViewerASCIIPrintf(viewer, "  direction map: network '%s' (not loaded yet)\n",
                                      d->weights));

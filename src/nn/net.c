@@ -167,6 +167,72 @@ int solace_nn_net_set_tile(solace_nn_net net, int64_t columns) {
   return SOLACE_SUCCESS;
 }
 
+/* The index of the step of `net` whose layer owns the blocks of tied layer `layer`, or -1. */
+static int local_owner(solace_nn_net net, const solace_nn_layer *layer) {
+  for (int i = 0; i < net->nsteps; i++) {
+    const solace_nn_layer *l = net->steps[i].layer;
+    if (l && l->nparams && l->params[0].value == layer->params[0].value) return i;
+  }
+  return -1;
+}
+
+/* Ties the parameterised layers of `net` in order to those of `owner`. */
+static int tie_owners(solace_nn_net net, solace_nn_net owner) {
+  int j = 0;
+  for (int i = 0; i < net->nsteps; i++) {
+    solace_nn_layer *layer = net->steps[i].layer;
+    if (!layer || !layer->nparams) continue;
+    while (j < owner->nsteps && !(owner->steps[j].layer && owner->steps[j].layer->nparams)) j++;
+    SolaceCheck(j < owner->nsteps, SOLACE_ERR_ARG,
+                "the owner network has fewer parameterised layers than the tied one");
+    SolaceCall(solace_nn_layer_tie(layer, owner->steps[j++].layer));
+  }
+  while (j < owner->nsteps && !(owner->steps[j].layer && owner->steps[j].layer->nparams)) j++;
+  SolaceCheck(j == owner->nsteps, SOLACE_ERR_ARG,
+              "the owner network has more parameterised layers than the tied one");
+  return SOLACE_SUCCESS;
+}
+
+int solace_nn_net_tie(solace_nn_net net, solace_nn_net owner) {
+  SolaceCheckNotNull(net);
+  SolaceCheckNotNull(owner);
+  /* Layers already tied inside `net` follow their local owner to its new blocks. */
+  int *local, status;
+  SolaceCall(SolaceCalloc(net->nsteps + 1, &local));
+  for (int i = 0; i < net->nsteps; i++)
+    local[i] = net->steps[i].layer && net->steps[i].layer->tied
+                   ? local_owner(net, net->steps[i].layer)
+                   : -1;
+  status = tie_owners(net, owner);
+  for (int i = 0; !status && i < net->nsteps; i++)
+    if (local[i] >= 0)
+      for (int k = 0; k < 2; k++)
+        net->steps[i].layer->params[k] = net->steps[local[i]].layer->params[k];
+  free(local);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+int solace_nn_net_set_upsample_gain(solace_nn_net net, double gain) {
+  SolaceCheckNotNull(net);
+  SolaceCheck(gain > 0 && isfinite(gain), SOLACE_ERR_ARG, "upsampling gain %g (need > 0)", gain);
+  for (int i = 0; i < net->nsteps; i++) {
+    solace_nn_layer *layer = net->steps[i].layer;
+    if (layer && (!strncmp(layer->ops->name, "up", 2) || !strncmp(layer->ops->name, "lin", 3)))
+      layer->value = gain;
+  }
+  return SOLACE_SUCCESS;
+}
+
+int solace_nn_net_set_upsample_linear(solace_nn_net net) {
+  SolaceCheckNotNull(net);
+  for (int i = 0; i < net->nsteps; i++) {
+    solace_nn_layer *layer = net->steps[i].layer;
+    if (layer && !strncmp(layer->ops->name, "up", 2))
+      SolaceCall(solace_nn_layer_make_linear(layer));
+  }
+  return SOLACE_SUCCESS;
+}
+
 /* Checks the caller's input tensor. */
 static int check_input(const solace_nn_tensor *x) {
   SolaceCheckNotNull(x);
@@ -286,75 +352,93 @@ int solace_nn_net_backward(solace_nn_net net, const solace_nn_tensor *dy, solace
 /* ------------------------------------------------------------------------------------------ */
 /* Builders                                                                                   */
 
-/* Appends a residual block a = relu(conv(a)) + a (slot 0); the conv's initial weights are
- * scaled by `gain`. */
-static int add_residual(solace_nn_net net, int ndim, int64_t channels, double gain) {
+/* The DCDM architecture passed down the builders. */
+typedef struct {
+  int ndim;
+  int64_t channels;
+  int fine, coarse, after, levels;
+  int tied;    /* 1: every level's coarse (after) blocks share one set of parameters */
+  double gain; /* initial scale of the residual convolutions */
+} dcdm_shape;
+
+/* Appends a residual block a = relu(conv(a)) + a (slot 0). With `tie` non-NULL the conv shares
+ * the parameters of *tie, or, when *tie is NULL, becomes the owner recorded there. */
+static int add_residual(solace_nn_net net, const dcdm_shape *s, solace_nn_layer **tie) {
   solace_nn_layer *layer;
   SolaceCall(solace_nn_net_add_save(net, 0));
-  SolaceCall(solace_nn_layer_create_conv(ndim, channels, channels, 3, &layer));
-  layer->gain = gain;
+  SolaceCall(solace_nn_layer_create_conv(s->ndim, s->channels, s->channels, 3, &layer));
+  layer->gain = s->gain;
+  int status = tie && *tie ? solace_nn_layer_tie(layer, *tie) : SOLACE_SUCCESS;
+  if (status) {
+    solace_nn_layer_destroy(&layer);
+    return solace_error_trace(status, __func__);
+  }
+  if (tie && !*tie) *tie = layer;
   SolaceCall(solace_nn_net_add_layer(net, &layer));
   SolaceCall(solace_nn_layer_create_relu(&layer));
   SolaceCall(solace_nn_net_add_layer(net, &layer));
   return solace_nn_net_add_skip(net, 0);
 }
 
-/* Appends `count` residual blocks. */
-static int add_residuals(solace_nn_net net, int ndim, int64_t channels, int count, double gain) {
-  for (int k = 0; k < count; k++) SolaceCall(add_residual(net, ndim, channels, gain));
+/* Appends `count` residual blocks; `ties` is NULL (own parameters) or `count` owners (see
+ * add_residual). */
+static int add_residuals(solace_nn_net net, const dcdm_shape *s, int count,
+                         solace_nn_layer **ties) {
+  for (int k = 0; k < count; k++) SolaceCall(add_residual(net, s, ties ? &ties[k] : NULL));
   return SOLACE_SUCCESS;
 }
 
-/* The DCDM architecture passed down the builders. */
-typedef struct {
-  int ndim;
-  int64_t channels;
-  int fine, coarse, after, levels;
-  double gain; /* initial scale of the residual convolutions */
-} dcdm_shape;
-
 /* Appends the way down: `fine` blocks, then per level a saved skip (slot 1 + level), pooling and
- * `coarse` blocks. */
-static int build_dcdm_down(solace_nn_net net, const dcdm_shape *s) {
+ * `coarse` blocks (tied to the first level's when s->tied). */
+static int build_dcdm_down(solace_nn_net net, const dcdm_shape *s, solace_nn_layer **ties) {
   solace_nn_layer *layer;
-  SolaceCall(add_residuals(net, s->ndim, s->channels, s->fine, s->gain));
+  SolaceCall(add_residuals(net, s, s->fine, NULL));
   for (int l = 0; l < s->levels; l++) {
     SolaceCall(solace_nn_net_add_save(net, 1 + l));
     SolaceCall(solace_nn_layer_create_pool(s->ndim, &layer));
     SolaceCall(solace_nn_net_add_layer(net, &layer));
-    SolaceCall(add_residuals(net, s->ndim, s->channels, s->coarse, s->gain));
+    SolaceCall(add_residuals(net, s, s->coarse, ties));
   }
   return SOLACE_SUCCESS;
 }
 
 /* Appends the way up: per level, deepest first, upsampling plus the level's skip and `after`
- * blocks. */
-static int build_dcdm_up(solace_nn_net net, const dcdm_shape *s) {
+ * blocks (tied to the deepest level's when s->tied). */
+static int build_dcdm_up(solace_nn_net net, const dcdm_shape *s, solace_nn_layer **ties) {
   solace_nn_layer *layer;
   for (int l = s->levels - 1; l >= 0; l--) {
     SolaceCall(solace_nn_layer_create_upsample(s->ndim, &layer));
     SolaceCall(solace_nn_net_add_layer(net, &layer));
     SolaceCall(solace_nn_net_add_skip(net, 1 + l));
-    SolaceCall(add_residuals(net, s->ndim, s->channels, s->after, s->gain));
+    SolaceCall(add_residuals(net, s, s->after, ties));
   }
   return SOLACE_SUCCESS;
 }
 
-/* Appends the DCDM layers to an empty network. */
+/* Appends the DCDM layers to an empty network. Parameterised layers come in the same order at
+ * every level count when tied: first conv, fine blocks, coarse owners, after owners, last conv. */
 static int build_dcdm(solace_nn_net net, const dcdm_shape *s) {
-  solace_nn_layer *layer;
-  SolaceCall(solace_nn_layer_create_conv(s->ndim, 1, s->channels, 3, &layer));
-  layer->init = SOLACE_NN_INIT_GLOROT;
-  SolaceCall(solace_nn_net_add_layer(net, &layer));
-  SolaceCall(build_dcdm_down(net, s));
-  SolaceCall(build_dcdm_up(net, s));
-  SolaceCall(solace_nn_layer_create_conv(s->ndim, s->channels, 1, 1, &layer));
-  layer->init = SOLACE_NN_INIT_GLOROT;
-  return solace_nn_net_add_layer(net, &layer);
+  solace_nn_layer *layer, **ties = NULL;
+  if (s->tied) SolaceCall(SolaceCalloc((size_t)(s->coarse + s->after) + 1, &ties));
+  int status = solace_nn_layer_create_conv(s->ndim, 1, s->channels, 3, &layer);
+  if (!status) {
+    layer->init = SOLACE_NN_INIT_GLOROT;
+    status = solace_nn_net_add_layer(net, &layer);
+  }
+  if (!status) status = build_dcdm_down(net, s, ties);
+  if (!status) status = build_dcdm_up(net, s, ties ? ties + s->coarse : NULL);
+  if (!status) status = solace_nn_layer_create_conv(s->ndim, s->channels, 1, 1, &layer);
+  if (!status) {
+    layer->init = SOLACE_NN_INIT_GLOROT;
+    status = solace_nn_net_add_layer(net, &layer);
+  }
+  free(ties);
+  return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }
 
-int solace_nn_net_create_dcdm(int ndim, int64_t channels, int fine, int coarse, int after,
-                              int levels, solace_nn_net *net) {
+/* Checks the arguments and builds a DCDM network, tied or not. */
+static int create_dcdm(int ndim, int64_t channels, int fine, int coarse, int after, int levels,
+                       int tied, solace_nn_net *net) {
   SolaceCheckNotNull(net);
   SolaceCheck(ndim == 2 || ndim == 3, SOLACE_ERR_ARG, "ndim = %d is not 2 or 3", ndim);
   SolaceCheck(channels >= 1 && fine >= 0 && coarse >= 0 && after >= 0, SOLACE_ERR_ARG,
@@ -367,17 +451,23 @@ int solace_nn_net_create_dcdm(int ndim, int64_t channels, int fine, int coarse, 
    * dominate the output at the start, stalling training: the residual convs start scaled by
    * 1/sqrt(blocks), so the whole stack grows the variance by about e at most. */
   int blocks = fine + levels * (coarse + after);
-  dcdm_shape shape = {ndim,
-                      channels,
-                      fine,
-                      coarse,
-                      after,
-                      levels,
-                      levels > 1 && blocks > 0 ? 1.0 / sqrt((double)blocks) : 1.0};
+  dcdm_shape shape = {
+      ndim,  channels, fine, coarse,
+      after, levels,   tied, levels > 1 && blocks > 0 ? 1.0 / sqrt((double)blocks) : 1.0};
   SolaceCall(solace_nn_net_create(net));
   int status = build_dcdm(*net, &shape);
   if (status) solace_nn_net_destroy(net);
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
+}
+
+int solace_nn_net_create_dcdm(int ndim, int64_t channels, int fine, int coarse, int after,
+                              int levels, solace_nn_net *net) {
+  return create_dcdm(ndim, channels, fine, coarse, after, levels, 0, net);
+}
+
+int solace_nn_net_create_dcdm_tied(int ndim, int64_t channels, int fine, int coarse, int after,
+                                   int levels, solace_nn_net *net) {
+  return create_dcdm(ndim, channels, fine, coarse, after, levels, 1, net);
 }
 
 /* Appends the MLP layers to an empty network; with append_time, an append layer (one more input

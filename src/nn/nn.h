@@ -116,9 +116,11 @@ struct solace_nn_layer_s {
   int kernel;      /* convolution kernel size per dimension: 3 or 1 */
   int init;        /* enum solace_nn_init */
   double gain;     /* initial weights are scaled by gain (0 means 1) */
-  int nparams;     /* 0 or 2 (weight, bias) */
+  int nparams;     /* 0 or 2 (weight, bias); 0 for a tied layer */
   solace_nn_param params[2];
-  double value; /* append: the value appended to every sample's features */
+  int tied;     /* 1: params[] are another layer's blocks (solace_nn_layer_tie), not owned here */
+  double value; /* append: the value appended to every sample's features; upsampling: its gain
+                   (0 means 1) */
   int64_t tile; /* convolution: target columns of one im2col tile */
   double *work; /* convolution: im2col buffer */
   int64_t work_size;
@@ -135,8 +137,20 @@ SOLACE_INTERN int solace_nn_layer_create_conv(int ndim, int64_t in, int64_t out,
 /* Creates 2x2(x2) average pooling (ndim = 2 or 3); sizes must be even. */
 SOLACE_INTERN int solace_nn_layer_create_pool(int ndim, solace_nn_layer **layer);
 
-/* Creates nearest-neighbour upsampling by 2 in every spatial dimension (ndim = 2 or 3). */
+/* Creates nearest-neighbour upsampling by 2 in every spatial dimension (ndim = 2 or 3); the
+ * copies are multiplied by layer->value when it is nonzero (a gain, see
+ * solace_nn_net_set_upsample_gain). */
 SOLACE_INTERN int solace_nn_layer_create_upsample(int ndim, solace_nn_layer **layer);
+
+/* Creates cell-centred linear upsampling by 2 (kinds lin2d / lin3d): each fine cell is 3/4 of
+ * its coarse cell plus 1/4 of the coarse neighbour on its side in each dimension (products of
+ * those weights in 2-D / 3-D: 9/16, 3/16, 3/16, 1/16), zero beyond the grid; times
+ * layer->value when nonzero. Its VJP is the transpose. */
+SOLACE_INTERN int solace_nn_layer_create_upsample_linear(int ndim, solace_nn_layer **layer);
+
+/* Turns a nearest upsampling layer into the linear one of the same ndim (SOLACE_ERR_ARG for any
+ * other kind). */
+SOLACE_INTERN int solace_nn_layer_make_linear(solace_nn_layer *layer);
 
 /* Creates an elementwise activation (any shape). */
 SOLACE_INTERN int solace_nn_layer_create_relu(solace_nn_layer **layer);
@@ -146,6 +160,13 @@ SOLACE_INTERN int solace_nn_layer_create_tanh(solace_nn_layer **layer);
  * column equal to layer->value (set it before each forward, e.g. the time of an ODE field). No
  * parameters; the VJP drops the appended column. Dense (ndim = 0) inputs only. */
 SOLACE_INTERN int solace_nn_layer_create_append(solace_nn_layer **layer);
+
+/* Makes `layer` use the parameter blocks of `owner` (same kind, channels, kernel and ndim): its
+ * own blocks are freed, its forward reads the owner's values and its VJP accumulates into the
+ * owner's gradients. The tied layer then has nparams = 0, so parameter lists, counts,
+ * initialisation and weight files see the blocks once, through the owner, which must outlive it.
+ * A layer without parameters, or one that is already tied, cannot be tied (SOLACE_ERR_ARG). */
+SOLACE_INTERN int solace_nn_layer_tie(solace_nn_layer *layer, const solace_nn_layer *owner);
 
 /* Releases a layer and sets *layer to NULL; accepts NULL. */
 SOLACE_INTERN void solace_nn_layer_destroy(solace_nn_layer **layer);
@@ -195,6 +216,33 @@ SOLACE_INTERN int solace_nn_net_add_skip(solace_nn_net net, int slot);
  * 1 <= levels <= SOLACE_NN_DCDM_MAX_LEVELS. */
 SOLACE_INTERN int solace_nn_net_create_dcdm(int ndim, int64_t channels, int fine, int coarse,
                                             int after, int levels, solace_nn_net *net);
+
+/* The DCDM network of solace_nn_net_create_dcdm with the coarse blocks of every level tied to
+ * one set of parameters (the first level's) and the after blocks of every level to another (the
+ * deepest level's): a recursive, multigrid-like network whose parameters do not depend on
+ * `levels`, so one set of weights runs at any depth (the weight file is the same for every
+ * levels). The initial scale follows `levels` as in the untied network. */
+SOLACE_INTERN int solace_nn_net_create_dcdm_tied(int ndim, int64_t channels, int fine, int coarse,
+                                                 int after, int levels, solace_nn_net *net);
+
+/* Ties every parameterised layer of `net` to the one in the same position among the
+ * parameterised layers of `owner` (solace_nn_layer_tie): both must have as many, of matching
+ * kinds and shapes (SOLACE_ERR_ARG otherwise; `net` may then be partly tied and should be
+ * destroyed). `owner` must outlive `net`. E.g. tied DCDM networks of several depths that train
+ * one set of parameters. */
+SOLACE_INTERN int solace_nn_net_tie(solace_nn_net net, solace_nn_net owner);
+
+/* Turns every nearest upsampling layer of `net` into linear upsampling
+ * (solace_nn_layer_create_upsample_linear): piecewise-constant prolongation plus average pooling
+ * is too coarse a pair for a multigrid-like recursion on Poisson problems (their orders sum to
+ * 2, not more), linear prolongation is not. */
+SOLACE_INTERN int solace_nn_net_set_upsample_linear(solace_nn_net net);
+
+/* Sets the gain of every upsampling layer of `net` (gain > 0, finite): y = gain * up(x). In a
+ * DCDM network of Poisson systems scaled by h^2 a coarse level's answer to the same residual
+ * shape is 1/4 of the fine level's (its cells are twice as wide), so a gain of 4 lets tied
+ * levels compute the same thing at every depth. */
+SOLACE_INTERN int solace_nn_net_set_upsample_gain(solace_nn_net net, double gain);
 
 /* Builds an MLP widths[0] -> widths[1] -> ... -> widths[nwidths-1]: dense layers with tanh (or
  * ReLU if relu) between them and a linear last layer. nwidths >= 2. */

@@ -79,10 +79,15 @@ static int pool_backward(solace_nn_layer *layer, const solace_nn_tensor *x,
   return SOLACE_SUCCESS;
 }
 
+/* The factor an upsampling layer multiplies by: layer->value, 0 meaning 1. */
+static double up_gain(const solace_nn_layer *layer) {
+  return layer->value != 0 ? layer->value : 1.0;
+}
+
 static int up_forward(solace_nn_layer *layer, const solace_nn_tensor *x, solace_nn_tensor *y) {
   int64_t f[3];
   int kd = fine_grid(layer, y, f);
-  resample(f, kd, x->n * x->c, 1.0, y->data, x->data, 0);
+  resample(f, kd, x->n * x->c, up_gain(layer), y->data, x->data, 0);
   return SOLACE_SUCCESS;
 }
 
@@ -90,7 +95,65 @@ static int up_backward(solace_nn_layer *layer, const solace_nn_tensor *x, const 
                        const solace_nn_tensor *dy, solace_nn_tensor *dx) {
   int64_t f[3];
   int kd = fine_grid(layer, y, f);
-  if (dx) resample(f, kd, x->n * x->c, 1.0, dy->data, dx->data, 1);
+  if (dx) resample(f, kd, x->n * x->c, up_gain(layer), dy->data, dx->data, 1);
+  return SOLACE_SUCCESS;
+}
+
+/* The two coarse taps of fine index i along an axis of coarse size n (cell-centred linear
+ * interpolation): cell i / 2 with weight 3/4, its neighbour towards i (i / 2 - 1 for even i,
+ * i / 2 + 1 for odd i) with 1/4, or 0 beyond the grid (zero outside, as at a Dirichlet wall). */
+static void linear_taps(int64_t i, int64_t n, int64_t idx[2], double w[2]) {
+  int64_t c = i / 2, o = i % 2 ? c + 1 : c - 1;
+  int inside = o >= 0 && o < n;
+  idx[0] = c, w[0] = 0.75;
+  idx[1] = inside ? o : c, w[1] = inside ? 0.25 : 0.0;
+}
+
+/* Linear upsampling of every plane (fine grid f, depth factor kd): fine = gain * sum of the
+ * weighted coarse taps, or, for the adjoint, coarse = gain * the transposed sums. */
+static void interpolate(const int64_t f[3], int kd, int64_t planes, double gain, double *fine,
+                        double *coarse, int adjoint) {
+  int64_t g[3] = {f[0] / kd, f[1] / 2, f[2] / 2}, fs = f[0] * f[1] * f[2], gs = g[0] * g[1] * g[2];
+  if (adjoint) memset(coarse, 0, sizeof(double) * planes * gs);
+  for (int64_t p = 0; p < planes; p++)
+    for (int64_t z = 0; z < f[0]; z++) {
+      int64_t iz[2] = {z, z}, iy[2], ix[2];
+      double wz[2] = {1.0, 0.0}, wy[2], wx[2];
+      if (kd == 2) linear_taps(z, g[0], iz, wz);
+      for (int64_t y = 0; y < f[1]; y++) {
+        linear_taps(y, g[1], iy, wy);
+        for (int64_t x = 0; x < f[2]; x++) {
+          linear_taps(x, g[2], ix, wx);
+          double *out = fine + p * fs + (z * f[1] + y) * f[2] + x, *c = coarse + p * gs, v = 0.0;
+          for (int a = 0; a < 2; a++)
+            for (int b = 0; b < 2; b++)
+              for (int e = 0; e < 2; e++) {
+                double w = gain * wz[a] * wy[b] * wx[e];
+                int64_t k = (iz[a] * g[1] + iy[b]) * g[2] + ix[e];
+                if (adjoint)
+                  c[k] += w * *out;
+                else
+                  v += w * c[k];
+              }
+          if (!adjoint) *out = v;
+        }
+      }
+    }
+}
+
+static int linear_forward(solace_nn_layer *layer, const solace_nn_tensor *x, solace_nn_tensor *y) {
+  int64_t f[3];
+  int kd = fine_grid(layer, y, f);
+  interpolate(f, kd, x->n * x->c, up_gain(layer), y->data, x->data, 0);
+  return SOLACE_SUCCESS;
+}
+
+static int linear_backward(solace_nn_layer *layer, const solace_nn_tensor *x,
+                           const solace_nn_tensor *y, const solace_nn_tensor *dy,
+                           solace_nn_tensor *dx) {
+  int64_t f[3];
+  int kd = fine_grid(layer, y, f);
+  if (dx) interpolate(f, kd, x->n * x->c, up_gain(layer), dy->data, dx->data, 1);
   return SOLACE_SUCCESS;
 }
 
@@ -173,6 +236,8 @@ static const solace_nn_ops pool_ops[2] = {{"pool2d", pool_shape, pool_forward, p
                                           {"pool3d", pool_shape, pool_forward, pool_backward}};
 static const solace_nn_ops up_ops[2] = {{"up2d", up_shape, up_forward, up_backward},
                                         {"up3d", up_shape, up_forward, up_backward}};
+static const solace_nn_ops linear_ops[2] = {{"lin2d", up_shape, linear_forward, linear_backward},
+                                            {"lin3d", up_shape, linear_forward, linear_backward}};
 static const solace_nn_ops relu_ops = {"relu", same_shape, relu_forward, relu_backward};
 static const solace_nn_ops tanh_ops = {"tanh", same_shape, tanh_forward, tanh_backward};
 static const solace_nn_ops append_ops = {"append", append_shape, append_forward, append_backward};
@@ -193,6 +258,18 @@ int solace_nn_layer_create_pool(int ndim, solace_nn_layer **layer) {
 
 int solace_nn_layer_create_upsample(int ndim, solace_nn_layer **layer) {
   return create_resample(ndim, up_ops, layer);
+}
+
+int solace_nn_layer_create_upsample_linear(int ndim, solace_nn_layer **layer) {
+  return create_resample(ndim, linear_ops, layer);
+}
+
+int solace_nn_layer_make_linear(solace_nn_layer *layer) {
+  SolaceCheckNotNull(layer);
+  SolaceCheck(layer->ops == &up_ops[0] || layer->ops == &up_ops[1], SOLACE_ERR_ARG,
+              "a %s layer is no nearest upsampling", layer->ops->name);
+  layer->ops = &linear_ops[layer->ndim - 2];
+  return SOLACE_SUCCESS;
 }
 
 int solace_nn_layer_create_relu(solace_nn_layer **layer) {

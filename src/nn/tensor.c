@@ -112,9 +112,32 @@ int solace_nn_layer_alloc(const solace_nn_ops *ops, int wrank, const int64_t *ws
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }
 
+int solace_nn_layer_tie(solace_nn_layer *layer, const solace_nn_layer *owner) {
+  SolaceCheckNotNull(layer);
+  SolaceCheckNotNull(owner);
+  SolaceCheck(layer != owner && layer->nparams == 2 && owner->nparams == 2 && !owner->tied &&
+                  layer->ops == owner->ops && layer->ndim == owner->ndim &&
+                  layer->in == owner->in && layer->out == owner->out &&
+                  layer->kernel == owner->kernel,
+              SOLACE_ERR_ARG,
+              "cannot tie a %s layer (%lld -> %lld, kernel %d, %d parameter blocks) to a %s layer "
+              "(%lld -> %lld, kernel %d, %d parameter blocks%s)",
+              layer->ops->name, (long long)layer->in, (long long)layer->out, layer->kernel,
+              layer->nparams, owner->ops->name, (long long)owner->in, (long long)owner->out,
+              owner->kernel, owner->nparams, owner->tied ? ", itself tied" : "");
+  for (int k = 0; k < 2; k++) {
+    free(layer->params[k].value);
+    free(layer->params[k].grad);
+    layer->params[k] = owner->params[k];
+  }
+  layer->nparams = 0;
+  layer->tied = 1;
+  return SOLACE_SUCCESS;
+}
+
 void solace_nn_layer_destroy(solace_nn_layer **layer) {
   if (!layer || !*layer) return;
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < 2 && !(*layer)->tied; k++) {
     free((*layer)->params[k].value);
     free((*layer)->params[k].grad);
   }

@@ -221,7 +221,7 @@ static int test_cg(void) {
   return 0;
 }
 
-static const solace_dcdm_arch small_arch = {2, 4, 1, 1, 1, 1, 0};
+static const solace_dcdm_arch small_arch = {2, 4, 1, 1, 1, 1, 0, 0, 1, 0};
 #define WEIGHTS "t-dcdm-net.h5"
 
 /* Writes the seeded small network to `path`. */
@@ -321,34 +321,51 @@ static int network_solve(KSP ksp, Vec b, Vec x, Vec x_lu, KSPConvergedReason *re
   return 0;
 }
 
-/* The first iterate from x0 = 0, computed here from the reloaded network: q = mask(f(mask(b) /
- * ||b||)), x_1 = q (q.b) / (q.Aq); the KSP's x_1 must agree to 1e-12 relative. */
-static int check_first_iterate(Mat A, Vec b, const char *weights) {
+/* The network of `weights` as the test builds it: with tied_levels > 0 a tied network of that
+ * many levels (the depth the test expects for its grid) holding the file's weights. */
+static int test_network_of(const char *weights, int tied_levels, solace_nn_net *net) {
+  solace_dcdm_arch a;
+  TEST_CALL(solace_dcdm_net_load(weights, &a, net));
+  if (!tied_levels) return 0;
+  TEST_ASSERT(a.tied, "'%s' is not tied", weights);
+  solace_nn_net_destroy(net);
+  TEST_CALL(solace_nn_net_create_dcdm_tied(a.ndim, a.channels, a.fine, a.coarse, a.after,
+                                           tied_levels, net));
+  TEST_CALL(solace_nn_net_set_upsample_gain(*net, a.level_gain));
+  if (a.linear_up) TEST_CALL(solace_nn_net_set_upsample_linear(*net));
+  TEST_CALL(solace_nn_net_load(*net, weights));
+  return 0;
+}
+
+/* The first iterate from x0 = 0 on the g x g problem, computed here from the reloaded network
+ * (tied_levels: see test_network_of): q = mask(f(mask(b) / ||b||)), x_1 = q (q.b) / (q.Aq);
+ * the KSP's x_1 must agree to 1e-12 relative. */
+static int check_first_iterate(Mat A, Vec b, const char *weights, PetscInt g, int tied_levels) {
   solace_nn_net net;
   solace_nn_tensor *in;
   const solace_nn_tensor *out;
-  int64_t dims[2] = {GRID, GRID};
+  int64_t dims[2] = {g, g};
   Vec q, aq, x;
   PetscScalar *qv, qb, qaq;
   const PetscScalar *bv;
   PetscReal bnorm;
   KSP ksp;
-  TEST_CALL(solace_dcdm_net_load(weights, NULL, &net));
+  if (test_network_of(weights, tied_levels, &net)) return 1;
   TEST_CALL(solace_nn_tensor_create(2, 1, 1, dims, &in));
   CHECK(VecNorm(b, NORM_2, &bnorm));
   CHECK(VecGetArrayRead(b, &bv));
-  for (PetscInt j = 0; j < GRID; j++)
-    for (PetscInt i = 0; i < GRID; i++) /* C order [1, 1, ny, nx]: x fastest */
-      in->data[i + GRID * j] = solid_cell(GRID, i, j) ? 0.0 : bv[i + GRID * j] / bnorm;
+  for (PetscInt j = 0; j < g; j++)
+    for (PetscInt i = 0; i < g; i++) /* C order [1, 1, ny, nx]: x fastest */
+      in->data[i + g * j] = solid_cell(g, i, j) ? 0.0 : bv[i + g * j] / bnorm;
   CHECK(VecRestoreArrayRead(b, &bv));
   TEST_CALL(solace_nn_net_forward(net, in, &out));
   CHECK(VecDuplicate(b, &q));
   CHECK(VecDuplicate(b, &aq));
   CHECK(VecDuplicate(b, &x));
   CHECK(VecGetArray(q, &qv));
-  for (PetscInt j = 0; j < GRID; j++)
-    for (PetscInt i = 0; i < GRID; i++)
-      qv[i + GRID * j] = solid_cell(GRID, i, j) ? 0.0 : out->data[i + GRID * j];
+  for (PetscInt j = 0; j < g; j++)
+    for (PetscInt i = 0; i < g; i++)
+      qv[i + g * j] = solid_cell(g, i, j) ? 0.0 : out->data[i + g * j];
   CHECK(VecRestoreArray(q, &qv));
   CHECK(MatMult(A, q, aq));
   CHECK(VecDot(q, b, &qb));
@@ -356,7 +373,7 @@ static int check_first_iterate(Mat A, Vec b, const char *weights) {
   CHECK(VecScale(q, qb / qaq));
   CHECK(make_ksp(A, SOLACE_KSPDCDM, 1e-30, 1, &ksp));
   CHECK(SolaceKSPDCDMSetWeights(ksp, weights));
-  CHECK(SolaceKSPDCDMSetGrid(ksp, GRID, GRID, 0));
+  CHECK(SolaceKSPDCDMSetGrid(ksp, g, g, 0));
   CHECK(KSPSolve(ksp, b, x));
   double diff = relative_difference(x, q);
   TEST_ASSERT(diff <= 1e-12, "first iterate differs from the independent one by %.3g", diff);
@@ -380,7 +397,7 @@ static int test_network(void) {
   CHECK(VecDuplicate(x, &x_lu));
   CHECK(rhs(GRID, PETSC_TRUE, b));
   CHECK(lu_solve(A, b, x_lu));
-  if (check_first_iterate(A, b, WEIGHTS)) return 1;
+  if (check_first_iterate(A, b, WEIGHTS, GRID, 0)) return 1;
   /* 1: setters, bare matrix with a grid; nonzero initial guess on the solid cells too */
   CHECK(make_ksp(A, SOLACE_KSPDCDM, 1e-8, 300, &ksp));
   CHECK(SolaceKSPDCDMSetWeights(ksp, WEIGHTS));
@@ -603,7 +620,7 @@ static int check_levels_format(Mat A) {
 
 /* A network with 3 coarse levels (16 -> 8 -> 4 -> 2) through the KSP. */
 static int test_levels(void) {
-  static const solace_dcdm_arch deep = {2, 4, 1, 1, 1, 3, 0};
+  static const solace_dcdm_arch deep = {2, 4, 1, 1, 1, 3, 0, 0, 1, 0};
   const char *path = "t-dcdm-levels.h5";
   solace_nn_net net;
   solace_dcdm_arch arch;
@@ -625,7 +642,7 @@ static int test_levels(void) {
   CHECK(VecDuplicate(x, &x_lu));
   CHECK(rhs(GRID, PETSC_TRUE, b));
   CHECK(lu_solve(A, b, x_lu));
-  if (check_first_iterate(A, b, path)) return 1;
+  if (check_first_iterate(A, b, path, GRID, 0)) return 1;
   CHECK(make_ksp(A, SOLACE_KSPDCDM, 1e-8, 50, &ksp));
   CHECK(SolaceKSPDCDMSetWeights(ksp, path));
   CHECK(SolaceKSPDCDMSetGrid(ksp, GRID, GRID, 0));
@@ -644,7 +661,65 @@ static int test_levels(void) {
   return 0;
 }
 
-/* More than one rank: PETSC_ERR_SUP at setup. */
+/* A tied network (written at 3 levels; linear upsampling, gain 4) through the KSP: its depth
+ * follows the grid (2 levels
+ * at 16^2, 3 at 32^2, 1 at 18^2, where 18 / 4 is not whole), the first iterates equal ones
+ * computed from networks the test builds at those depths, one KSP rebuilds the network when it
+ * gets a larger operator, and an odd grid is refused. */
+static int test_tied(void) {
+  static const solace_dcdm_arch tied = {2, 4, 1, 1, 1, 3, 0, 1, 4, 1}; /* gain 4, linear */
+  const char *path = "t-dcdm-tied.h5";
+  solace_nn_net net;
+  solace_dcdm_arch arch;
+  Mat A[2], M;
+  Vec b[2], x, x_lu;
+  KSP ksp;
+  KSPConvergedReason reason;
+  PetscInt its, g[2] = {GRID, 2 * GRID};
+  char text[4096];
+  TEST_CALL(solace_dcdm_net_create(&tied, &net));
+  TEST_CALL(solace_nn_net_init(net, 13));
+  TEST_CALL(solace_dcdm_net_save(net, &tied, path));
+  solace_nn_net_destroy(&net);
+  TEST_CALL(solace_dcdm_net_load(path, &arch, &net));
+  TEST_ASSERT(arch.tied == 1 && arch.levels == 3, "read back tied %d, levels %d", arch.tied,
+              arch.levels);
+  solace_nn_net_destroy(&net);
+  for (int k = 0; k < 2; k++) {
+    CHECK(poisson(g[k], PETSC_TRUE, &A[k]));
+    CHECK(MatCreateVecs(A[k], NULL, &b[k]));
+    CHECK(rhs(g[k], PETSC_TRUE, b[k]));
+    if (check_first_iterate(A[k], b[k], path, g[k], 2 + k)) return 1;
+  }
+  CHECK(VecDuplicate(b[0], &x));
+  CHECK(VecDuplicate(b[0], &x_lu));
+  CHECK(lu_solve(A[0], b[0], x_lu));
+  CHECK(make_ksp(A[0], SOLACE_KSPDCDM, 1e-8, 50, &ksp));
+  CHECK(SolaceKSPDCDMSetWeights(ksp, path));
+  CHECK(SolaceKSPDCDMSetGrid(ksp, GRID, GRID, 0));
+  CHECK(KSPSetUp(ksp));
+  CHECK(view_string(ksp, text, sizeof text));
+  TEST_ASSERT(strstr(text, "levels 2 (tied, from the grid)"), "KSPView at 16^2: %s", text);
+  if (network_solve(ksp, b[0], x, x_lu, &reason, &its, "tied network, 16^2")) return 1;
+  CHECK(KSPReset(ksp)); /* keeps the loaded network, which the new grid must replace */
+  CHECK(KSPSetOperators(ksp, A[1], A[1]));
+  CHECK(SolaceKSPDCDMSetGrid(ksp, 2 * GRID, 2 * GRID, 0));
+  CHECK(KSPSetUp(ksp));
+  CHECK(view_string(ksp, text, sizeof text));
+  TEST_ASSERT(strstr(text, "levels 3 (tied, from the grid)"), "KSPView at 32^2: %s", text);
+  CHECK(KSPDestroy(&ksp));
+  CHECK(poisson(18, PETSC_FALSE, &M));
+  CHECK(setup_with(M, path, 18, 18)); /* one level: 18 = 2 x 9 */
+  CHECK(MatDestroy(&M));
+  CHECK(poisson(17, PETSC_FALSE, &M));
+  expect_error(setup_with(M, path, 17, 17), PETSC_ERR_ARG_SIZ, "even grid sizes", "odd grid");
+  CHECK(MatDestroy(&M));
+  remove(path);
+  for (int k = 0; k < 2; k++) MatDestroy(&A[k]), VecDestroy(&b[k]);
+  VecDestroy(&x), VecDestroy(&x_lu);
+  return 0;
+}
+
 /* Runs 20 DCDM iterations (rtol 1e-30) of ksp from x = 0 and keeps the residual history. */
 static PetscErrorCode history_of(KSP ksp, Vec b, Vec x, PetscReal *hist, PetscInt *n) {
   PetscFunctionBegin;
@@ -834,10 +909,8 @@ static int test_mpi(void) {
 }
 
 int main(int argc, char **argv) {
-  static const test_case cases[] = {{"cg", test_cg},
-                                    {"network", test_network},
-                                    {"errors", test_errors},
-                                    {"levels", test_levels},
-                                    {"mpi", test_mpi}};
+  static const test_case cases[] = {{"cg", test_cg},         {"network", test_network},
+                                    {"errors", test_errors}, {"levels", test_levels},
+                                    {"tied", test_tied},     {"mpi", test_mpi}};
   return test_run_case(argc, argv, "t-dcdm", cases, (int)(sizeof cases / sizeof cases[0]));
 }

@@ -281,6 +281,44 @@ static int test_run_init(double fresh_first) {
 
 /* A tiny run of a network with 2 coarse levels (8x8 -> 4x4 -> 2x2) lowers the loss and writes
  * its levels to the file. */
+/* -tied 1 at 8^2 (depth 1: 8 / 4 < 4) and 16^2 (depth 2): the loss drops, the file says tied
+ * with the training grid's depth, and the 16^2 file runs at another depth unchanged in size. */
+static int test_run_tied(void) {
+  double first, last;
+  solace_dcdm_arch arch;
+  solace_nn_net net = NULL;
+  int64_t g32[2] = {32, 32};
+  if (train_tiny("-seed 5 -tied 1 -grid 16", "train-t.h5", &first, &last)) return 1;
+  printf("tiny run, tied, 16^2: loss %.4e -> %.4e\n", first, last);
+  TEST_ASSERT(last <= 0.9 * first, "tied: loss %g -> %g did not drop by 10%%", first, last);
+  TEST_CALL(solace_dcdm_net_load("train-t.h5", &arch, &net));
+  TEST_ASSERT(arch.tied == 1 && arch.levels == 2, "the file says tied %d, %d levels", arch.tied,
+              arch.levels);
+  int64_t count = solace_nn_net_param_count(net);
+  solace_nn_net_destroy(&net);
+  TEST_CALL(solace_dcdm_net_load_for_grid("train-t.h5", 2, g32, &arch, &net));
+  TEST_ASSERT(arch.levels == 3 && solace_nn_net_param_count(net) == count,
+              "at 32^2: %d levels, %lld parameters (file: %lld)", arch.levels,
+              (long long)solace_nn_net_param_count(net), (long long)count);
+  solace_nn_net_destroy(&net);
+  if (train_tiny("-seed 5 -tied 1 -grid 16 -tied_depths 2 -level_gain 4 -linear_up 1", "train-t.h5",
+                 &first, &last))
+    return 1;
+  printf("tiny run, tied, depths 2 and 1, level gain 4, linear: loss %.4e -> %.4e\n", first, last);
+  TEST_ASSERT(last <= 0.9 * first, "tied depths: loss %g -> %g did not drop by 10%%", first, last);
+  TEST_CALL(solace_dcdm_net_load("train-t.h5", &arch, &net));
+  TEST_ASSERT(arch.level_gain == 4 && arch.levels == 2 && arch.linear_up == 1,
+              "level gain %d, %d levels, linear %d", arch.level_gain, arch.levels, arch.linear_up);
+  solace_nn_net_destroy(&net);
+  if (train_tiny("-seed 5 -tied 1", "train-t.h5", &first, &last)) return 1;
+  TEST_CALL(solace_dcdm_net_load("train-t.h5", &arch, &net));
+  TEST_ASSERT(arch.tied == 1 && arch.levels == 1, "8^2: tied %d, %d levels", arch.tied,
+              arch.levels);
+  solace_nn_net_destroy(&net);
+  remove("train-t.h5");
+  return 0;
+}
+
 static int test_run_levels(void) {
   double first, last;
   solace_dcdm_arch arch;
@@ -292,7 +330,7 @@ static int test_run_levels(void) {
   TEST_ASSERT(arch.levels == 2, "the file says %d levels", arch.levels);
   solace_nn_net_destroy(&net);
   remove("train-d.h5");
-  return 0;
+  return test_run_tied();
 }
 
 static int test_run(void) {
@@ -525,7 +563,15 @@ static int test_errors(void) {
                        "-validate_rtol 2",
                        "-validate_max_it 0",
                        "-validate_grid 8 -checkpoint 0",
-                       "-bias_free 2"};
+                       "-bias_free 2",
+                       "-tied 2",
+                       "-tied 1 -levels 2", /* an 8^2 grid gives a tied network 1 level */
+                       "-tied 1 -grid 16 -levels 1",
+                       "-tied_depths 2",         /* needs -tied 1 */
+                       "-tied 1 -tied_depths 2", /* 8^2: one level */
+                       "-level_gain 0",
+                       "-level_gain 65",
+                       "-linear_up 2"};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     char options[256]; /* a bad option wrongly accepted would make a short run, not a long one */
     snprintf(options, sizeof options, "-steps 0 -grid 8 -lanczos 5 -progress 3 %s", bad[k]);

@@ -135,6 +135,8 @@ static int build(const char *c, solace_nn_net *net, solace_nn_tensor **x) {
     int nd = strchr(c, '2') ? 2 : 3;
     TEST_CALL(c[0] == 'p' ? solace_nn_layer_create_pool(nd, &l)
                           : solace_nn_layer_create_upsample(nd, &l));
+    if (strstr(c, "-gain")) l->value = 2.5; /* up2d-gain: y = 2.5 up(x) */
+    if (strstr(c, "-linear")) TEST_CALL(solace_nn_layer_make_linear(l)); /* up2d-linear */
     *x = nn_test_tensor(nd, 2, 2, nd == 2 ? d2 : d3, 1);
   } else if (!strcmp(c, "relu") || !strcmp(c, "tanh")) {
     TEST_CALL(c[0] == 'r' ? solace_nn_layer_create_relu(&l) : solace_nn_layer_create_tanh(&l));
@@ -153,10 +155,14 @@ static int build(const char *c, solace_nn_net *net, solace_nn_tensor **x) {
     *x = nn_test_tensor(2, 2, 3, d2, 1);
     return 0;
   } else if (!strncmp(c, "dcdm", 4) && (c[4] == '2' || c[4] == '3')) {
-    /* dcdm2d, dcdm3d: one coarse level; dcdm2d-levels3 (16x8), dcdm3d-levels2: a hierarchy */
-    int nd = c[4] - '0', levels = strstr(c, "-levels") ? atoi(strstr(c, "-levels") + 7) : 1;
+    /* dcdm2d, dcdm3d: one coarse level; dcdm2d-levels3 (16x8), dcdm3d-levels2: a hierarchy;
+     * dcdm2d-tied3, dcdm3d-tied2: the same with the levels' parameters tied, so each tied
+     * block's gradient sums the contributions of every level */
+    const char *lv = strstr(c, "-levels"), *td = strstr(c, "-tied");
+    int nd = c[4] - '0', levels = lv ? atoi(lv + 7) : td ? atoi(td + 5) : 1;
     int64_t w2[2] = {16, 8};
-    TEST_CALL(solace_nn_net_create_dcdm(nd, 4, 2, 2, 1, levels, net));
+    TEST_CALL(td ? solace_nn_net_create_dcdm_tied(nd, 4, 2, 2, 1, levels, net)
+                 : solace_nn_net_create_dcdm(nd, 4, 2, 2, 1, levels, net));
     *x = nn_test_tensor(nd, 2, 1, nd == 3 ? g3 : levels > 1 ? w2 : g2, 1);
     return 0;
   } else if (!strcmp(c, "mlp")) {

@@ -154,12 +154,149 @@ static int errors(void) {
   return 0;
 }
 
+/* Copies the parameters of a tied network with `levels` levels into an untied one of the same
+ * shape: untied order conv0, fine, coarse x levels, after x levels, last; tied order conv0,
+ * fine, coarse owners, after owners, last (two blocks per layer). */
+static int untie(solace_nn_net tied, solace_nn_net plain, int fine, int coarse, int after,
+                 int levels) {
+  int nt, np;
+  solace_nn_param **pt, **pp;
+  TEST_CALL(solace_nn_net_params(tied, &nt, &pt));
+  TEST_CALL(solace_nn_net_params(plain, &np, &pp));
+  TEST_ASSERT(nt == 2 * (2 + fine + coarse + after), "tied: %d blocks", nt);
+  TEST_ASSERT(np == 2 * (2 + fine + levels * (coarse + after)), "untied: %d blocks", np);
+  for (int j = 0; j < np / 2; j++) {
+    int k = j; /* the tied layer of untied layer j */
+    int down = 1 + fine + levels * coarse, up = down + levels * after;
+    if (j > fine && j < down)
+      k = 1 + fine + (j - 1 - fine) % coarse;
+    else if (j >= down && j < up)
+      k = 1 + fine + coarse + (j - down) % after;
+    else if (j >= up)
+      k = nt / 2 - 1;
+    for (int b = 0; b < 2; b++)
+      memcpy(pp[2 * j + b]->value, pt[2 * k + b]->value, sizeof(double) * pp[2 * j + b]->count);
+  }
+  return 0;
+}
+
+/* A 2-level tied network tied whole to the 3-level one `a` (solace_nn_net_tie, as training over
+ * several depths does): its output equals that of a separate 2-level network holding copies of
+ * a's blocks, and its backward pass accumulates into a's gradients. */
+static int tie_nets(solace_nn_net a, const solace_nn_tensor *x) {
+  solace_nn_net shallow, copy;
+  const solace_nn_tensor *y;
+  int na, nc;
+  solace_nn_param **pa, **pc;
+  TEST_CALL(solace_nn_net_create_dcdm_tied(2, 16, 4, 6, 4, 2, &shallow));
+  TEST_CALL(solace_nn_net_create_dcdm_tied(2, 16, 4, 6, 4, 2, &copy));
+  TEST_CALL(solace_nn_net_tie(shallow, a));
+  TEST_ASSERT(solace_nn_net_param_count(shallow) == 0, "a tied-whole network owns parameters");
+  TEST_CALL(solace_nn_net_params(a, &na, &pa));
+  TEST_CALL(solace_nn_net_params(copy, &nc, &pc));
+  TEST_ASSERT(na == nc, "%d and %d blocks", na, nc);
+  for (int k = 0; k < nc; k++) memcpy(pc[k]->value, pa[k]->value, sizeof(double) * pc[k]->count);
+  TEST_CALL(solace_nn_net_forward(copy, x, &y));
+  double *want = malloc(sizeof(double) * solace_nn_tensor_size(y));
+  memcpy(want, y->data, sizeof(double) * solace_nn_tensor_size(y));
+  TEST_CALL(solace_nn_net_forward(shallow, x, &y));
+  for (int64_t i = 0; i < solace_nn_tensor_size(y); i++)
+    TEST_ASSERT(y->data[i] == want[i], "tied-whole output %lld: %g, copy %g", (long long)i,
+                y->data[i], want[i]);
+  TEST_CALL(solace_nn_net_zero_grad(a));
+  solace_nn_tensor dy = *y;
+  dy.data = want, dy.capacity = 0;
+  TEST_CALL(solace_nn_net_backward(shallow, &dy, NULL));
+  for (int k = 0; k < na; k += 2) {
+    double g = 0;
+    for (int64_t i = 0; i < pa[k]->count; i++) g = fmax(g, fabs(pa[k]->grad[i]));
+    TEST_ASSERT(g > 0, "block %d of the owner got no gradient", k);
+  }
+  solace_nn_net other;
+  TEST_CALL(solace_nn_net_create_dcdm_tied(2, 16, 4, 6, 3, 2, &other));
+  TEST_FAILS_WITH(solace_nn_net_tie(other, a), SOLACE_ERR_ARG); /* one after block fewer */
+  solace_nn_net_destroy(&other);
+  printf("tied whole: 2-level output equals the copy's exactly; owner gradients filled\n");
+  free(want);
+  solace_nn_net_destroy(&shallow);
+  solace_nn_net_destroy(&copy);
+  return 0;
+}
+
+/* Tied levels: the parameter count and the parameter order do not depend on the depth (the
+ * residual convs' initial scale does, as in the untied network); the
+ * forward pass equals that of an untied network holding the same blocks at every level (an
+ * independent construction), at depths 1..4; the gradient of a tied block is checked against
+ * finite differences in nn-grad-dcdm2d-tied3. Tying mismatched layers is refused. */
+static int tied(void) {
+  solace_nn_net a, b, plain;
+  solace_nn_layer *conv = NULL, *other = NULL, *pool = NULL;
+  const solace_nn_tensor *y;
+  int64_t g[2] = {32, 16};
+  solace_nn_tensor *x = nn_test_tensor(2, 2, 1, g, 1), *ya = NULL;
+  TEST_CALL(solace_nn_net_create_dcdm_tied(2, 16, 4, 6, 4, 3, &a));
+  TEST_ASSERT(solace_nn_net_param_count(a) == 160 + 17 + 14 * 2320, "tied: %lld parameters",
+              (long long)solace_nn_net_param_count(a));
+  TEST_CALL(solace_nn_net_init(a, 7));
+  for (int levels = 1; levels <= 4; levels++) {
+    TEST_CALL(solace_nn_net_create_dcdm_tied(2, 16, 4, 6, 4, levels, &b));
+    TEST_ASSERT(solace_nn_net_param_count(b) == solace_nn_net_param_count(a),
+                "%d levels: %lld parameters", levels, (long long)solace_nn_net_param_count(b));
+    TEST_CALL(solace_nn_net_init(b, 7));
+    int na, nb;
+    solace_nn_param **pa, **pb;
+    TEST_CALL(solace_nn_net_params(a, &na, &pa));
+    TEST_CALL(solace_nn_net_params(b, &nb, &pb));
+    for (int k = 0; k < nb; k += nb - 2) /* the first and last convs are not depth-scaled */
+      TEST_ASSERT(na == nb && !memcmp(pa[k]->value, pb[k]->value, sizeof(double) * pa[k]->count),
+                  "%d levels: block %d differs from 3 levels' under the same seed", levels, k);
+    TEST_CALL(solace_nn_net_create_dcdm(2, 16, 4, 6, 4, levels, &plain));
+    TEST_CALL(untie(b, plain, 4, 6, 4, levels));
+    TEST_CALL(solace_nn_net_forward(b, x, &y));
+    TEST_CALL(solace_nn_tensor_create(2, 2, 1, g, &ya));
+    memcpy(ya->data, y->data, sizeof(double) * solace_nn_tensor_size(y));
+    TEST_CALL(solace_nn_net_forward(plain, x, &y));
+    double err = 0, norm = 0;
+    for (int64_t i = 0; i < solace_nn_tensor_size(y); i++) {
+      err = fmax(err, fabs(y->data[i] - ya->data[i]));
+      norm = fmax(norm, fabs(y->data[i]));
+    }
+    printf("%d levels: tied vs untied copy, max difference %.1e (max |y| %.2e)\n", levels, err,
+           norm);
+    TEST_ASSERT(err == 0 && norm > 0, "%d levels: tied and untied outputs differ by %.3e", levels,
+                err);
+    solace_nn_tensor_destroy(&ya);
+    solace_nn_net_destroy(&plain);
+    solace_nn_net_destroy(&b);
+  }
+  if (tie_nets(a, x)) return 1;
+  TEST_CALL(solace_nn_layer_create_conv(2, 4, 4, 3, &conv));
+  TEST_CALL(solace_nn_layer_create_conv(2, 4, 8, 3, &other));
+  TEST_CALL(solace_nn_layer_create_pool(2, &pool));
+  TEST_FAILS_WITH(solace_nn_layer_tie(conv, other), SOLACE_ERR_ARG); /* 4 -> 8 */
+  TEST_FAILS_WITH(solace_nn_layer_tie(pool, conv), SOLACE_ERR_ARG);  /* no parameters */
+  TEST_FAILS_WITH(solace_nn_layer_tie(conv, conv), SOLACE_ERR_ARG);
+  solace_nn_layer_destroy(&other);
+  TEST_CALL(solace_nn_layer_create_conv(2, 4, 4, 3, &other));
+  TEST_CALL(solace_nn_layer_tie(other, conv));
+  TEST_ASSERT(solace_nn_layer_param_count(other) == 0, "a tied layer counts its parameters");
+  TEST_FAILS_WITH(solace_nn_layer_tie(pool, other), SOLACE_ERR_ARG);
+  TEST_FAILS_WITH(solace_nn_layer_tie(conv, other), SOLACE_ERR_ARG); /* other is itself tied */
+  solace_nn_layer_destroy(&other);                                   /* frees nothing of conv's */
+  solace_nn_layer_destroy(&conv);
+  solace_nn_layer_destroy(&pool);
+  solace_nn_tensor_destroy(&x);
+  solace_nn_net_destroy(&a);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *c = argc > 1 ? argv[1] : "";
   int failed = !strcmp(c, "counts")   ? counts()
                : !strcmp(c, "init")   ? init()
                : !strcmp(c, "shapes") ? shapes()
                : !strcmp(c, "errors") ? errors()
+               : !strcmp(c, "tied")   ? tied()
                                       : (fprintf(stderr, "unknown case '%s'\n", c), 1);
   return failed ? 1 : test_finish(c);
 }

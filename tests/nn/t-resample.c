@@ -1,5 +1,5 @@
-/* Average pooling and nearest upsampling (forward and backward) against values computed by hand
- * (exact: sums of small integers and quarters / eighths). */
+/* Average pooling, nearest and linear upsampling (forward and backward) against values computed by
+ * hand (exact: sums of small integers and quarters / eighths). */
 #include "nn-test.h"
 
 /* Runs one layer forward on x (values given), writing into y; then backward of dy into dx. */
@@ -47,6 +47,18 @@ int main(void) {
   if (run(up2, u, uy, x->data, udx)) return 1;
   expect("up2d y", uy->data, up_y, 16);
   expect("up2d dx", udx->data, up_dx, 4);
+  /* linear upsample of [[1,2],[3,4]]: P C P^T with the 1-D cell-centred interpolation
+   * P = [[3/4, 0], [3/4, 1/4], [1/4, 3/4], [0, 3/4]] (zero beyond the grid); backward P^T dY P
+   * (dY = 1..16 by rows): exact in binary (multiples of 1/16) */
+  solace_nn_layer *lin2;
+  TEST_CALL(solace_nn_layer_create_upsample_linear(2, &lin2));
+  double lin_y[16] = {.5625, .9375, 1.3125, 1.125, 1.125,  1.75,   2.25,   1.875,
+                      1.875, 2.75,  3.25,   2.625, 1.6875, 2.4375, 2.8125, 2.25};
+  double lin_dx[4] = {14, 18.8125, 33.25, 38.0625};
+  if (run(lin2, u, uy, x->data, udx)) return 1;
+  expect("lin2d y", uy->data, lin_y, 16);
+  expect("lin2d dx", udx->data, lin_dx, 4);
+  solace_nn_layer_destroy(&lin2);
   /* 3D [1,1,2,2,4] = 1..16: blocks {1,2,5,6,9,10,13,14} -> 7.5 and {3,4,7,8,11,12,15,16} -> 9.5 */
   TEST_CALL(solace_nn_tensor_create(3, 1, 1, d3, &x3));
   TEST_CALL(solace_nn_tensor_create(3, 1, 1, d3c, &y3));
