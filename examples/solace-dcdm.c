@@ -31,6 +31,8 @@ static void print_usage(void) {
          "  -tied_depths K             tied: steps cycle through the K deepest depths (default 1)\n"
          "  -level_gain G              every upsampling multiplies by G (default 1)\n"
          "  -linear_up U               1: linear upsampling, 0: nearest (default 0)\n"
+         "  -max_levels M              tied: most levels on any grid, kept in the file\n"
+         "                             (default 0: as many as the grid allows)\n"
          "  -init FILE                 start from the weights (and architecture) of FILE\n"
          "  -grid N                    training grid, N^ndim cells, N divisible by 2^L\n"
          "                             (default 64)\n"

@@ -8,14 +8,15 @@
  *
  *   bench-dcdm [-quick] [-sizes2d 64,128,256,512] [-sizes3d 32,64,128] [-reps R]
  *              [-weights2d FILE] [-weights3d FILE] [-dcdm_max_cells N]
- *              [-defl_max_cells N] [-dcdm_max_it N]
+ *              [-defl_max_cells N] [-dcdm_max_it N] [-ksp_dcdm_max_levels L]
  *
  * DCDM runs only on problems of at most -dcdm_max_cells cells (default 40000: 64^2, 128^2 and
  * 32^3; on this CPU one DCDM iteration at 256^2 costs over a second), deflated CG on at most
  * -defl_max_cells (default 70000: up to 256^2 and 32^3; PETSc 3.18's PCDEFLATION applications
  * cost tens of milliseconds here). CG and ICC-PCG run at every size. -dcdm_max_it (default
  * 100000) stops DCDM early; such a row ends its residual with '!', and an its@1e-4 of -1 means
- * 1e-4 was not reached.
+ * 1e-4 was not reached. Options -ksp_dcdm_* go to the dcdm KSP (-ksp_dcdm_max_levels caps the
+ * depth of a tied network).
  */
 #include "bench-util.h"
 
@@ -84,6 +85,7 @@ static PetscErrorCode configure(KSP ksp, solace_obstacle ob, int method, const c
     PetscCall(KSPSetDM(ksp, ob->da));
     PetscCall(KSPSetDMActive(ksp, PETSC_FALSE));
     PetscCall(SolaceKSPDCDMSetWeights(ksp, weights));
+    PetscCall(KSPSetFromOptions(ksp)); /* -ksp_dcdm_* options, e.g. -ksp_dcdm_max_levels */
   } else {
     PetscCall(KSPSetType(ksp, KSPCG));
     PetscCall(PCSetType(pc, method == 0 ? PCNONE : method == 1 ? PCICC : PCDEFLATION));
@@ -193,6 +195,8 @@ static int parse(int argc, char **argv, options *o) {
       o->weights[0] = argv[++i];
     else if (!strcmp(argv[i], "-weights3d") && *v)
       o->weights[1] = argv[++i];
+    else if (!strncmp(argv[i], "-ksp_dcdm_", 10) && *v)
+      i++; /* read by the dcdm KSP from the options database */
     else
       return fprintf(stderr, "bench-dcdm: bad option %s\n", argv[i]), 1;
   }
@@ -264,6 +268,9 @@ int main(int argc, char **argv) {
   int pargc = 1;
   char **pargv = argv;
   if (solace_initialize(&pargc, &pargv)) return fprintf(stderr, "%s\n", solace_error_message()), 1;
+  for (int i = 1; i + 1 < argc; i++) /* the dcdm KSP's options, for KSPSetFromOptions */
+    if (!strncmp(argv[i], "-ksp_dcdm_", 10) && PetscOptionsSetValue(NULL, argv[i], argv[i + 1]))
+      return fprintf(stderr, "bench-dcdm: cannot set %s\n", argv[i]), 1;
   solace_set_blas_threads(1);
   bench_print_machine();
   printf("obstacles: blobs (seed 101, held out), rhs seed 11; x0 = 0; true relative residual; "

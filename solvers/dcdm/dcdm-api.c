@@ -138,7 +138,7 @@ static int check_grid(const char *weights, int ndim, const int64_t *grid, int64_
   if (!weights || !*weights) return SOLACE_SUCCESS;
   solace_dcdm_arch arch;
   solace_nn_net net = NULL;
-  SolaceCall(solace_dcdm_net_load_for_grid(weights, ndim, grid, &arch, &net));
+  SolaceCall(solace_dcdm_net_load_for_grid(weights, ndim, grid, 0, &arch, &net));
   solace_nn_net_destroy(&net);
   SolaceCheck(arch.ndim == ndim, SOLACE_ERR_ARG, "the network of '%s' is %d-D, the grid %d-D",
               weights, arch.ndim, ndim);

@@ -20,7 +20,7 @@
  * dcdm_levels, dcdm_bias_free, dcdm_tied, dcdm_level_gain and dcdm_linear_up of a DCDM weights
  * file (a file without dcdm_levels has one coarse level, one without dcdm_bias_free has biases,
  * one without dcdm_tied is untied, one without dcdm_level_gain has gain 1, one without
- * dcdm_linear_up upsamples to the nearest cell). */
+ * dcdm_linear_up upsamples to the nearest cell, one without dcdm_max_levels has no depth cap). */
 typedef struct {
   int ndim;         /* 2 or 3 */
   int64_t channels; /* >= 1 */
@@ -33,6 +33,7 @@ typedef struct {
                     the depth the network was last built for (in a file: its training grid's) */
   int level_gain; /* 1..64: every upsampling multiplies by it (solace_nn_net_set_upsample_gain) */
   int linear_up;  /* 1: linear upsampling (solace_nn_net_set_upsample_linear), 0: nearest */
+  int max_levels; /* tied: most levels it is built with on any grid, 0: no cap */
 } solace_dcdm_arch;
 
 /* Smallest coarsest-level size per dimension that solace_dcdm_grid_levels() goes down to. */
@@ -58,11 +59,13 @@ SOLACE_INTERN int solace_dcdm_net_load(const char *path, solace_dcdm_arch *arch,
                                        solace_nn_net *net);
 
 /* solace_dcdm_net_load for a grid of `ndim` sizes: a tied network is built with the grid's
- * depth (solace_dcdm_grid_levels), any other as its file says. A grid of another dimension
- * than the network's, or one a tied network cannot pool, leaves the file's depth for the
- * caller's own checks to refuse. */
+ * depth (solace_dcdm_grid_levels), capped at max_levels when that is > 0, else at the file's
+ * dcdm_max_levels when that is > 0; any other as its file says. A grid of another dimension than
+ * the network's, or one a tied network cannot pool, leaves the file's depth for the caller's own
+ * checks to refuse. */
 SOLACE_INTERN int solace_dcdm_net_load_for_grid(const char *path, int ndim, const int64_t *grid,
-                                                solace_dcdm_arch *arch, solace_nn_net *net);
+                                                int max_levels, solace_dcdm_arch *arch,
+                                                solace_nn_net *net);
 
 typedef struct {
   PetscInt directions;    /* k: previous directions kept (>= 1) */
@@ -72,6 +75,7 @@ typedef struct {
   PetscInt grid[3];       /* grid in effect: nx, ny, nz (nz = 1 in 2D) */
   PetscInt grid_dim;      /* 2 or 3; 0 when no grid is known */
   PetscBool grid_from_dm; /* the grid came from a DMDA */
+  PetscInt max_levels;    /* -ksp_dcdm_max_levels: cap on a tied network's depth, 0: none */
   solace_nn_net net;      /* the network, NULL in identity mode */
   solace_dcdm_arch arch;  /* its architecture */
   solace_nn_tensor input; /* borrowed view of `in` shaped [1, 1, (nz,) ny, nx] */

@@ -11,15 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Root attribute names, in the order of solace_dcdm_arch. The last five are optional on reading
+/* Root attribute names, in the order of solace_dcdm_arch. The last six are optional on reading
  * (files written before they existed): no dcdm_levels means one coarse level, no
  * dcdm_bias_free a network with biases, no dcdm_tied an untied network, no dcdm_level_gain a
- * gain of 1, no dcdm_linear_up nearest upsampling. */
-#define ARCH_ATTRS    10
+ * gain of 1, no dcdm_linear_up nearest upsampling, no dcdm_max_levels no depth cap. */
+#define ARCH_ATTRS    11
 #define ARCH_REQUIRED 5
 static const char *const arch_names[ARCH_ATTRS] = {
-    "dcdm_ndim",   "dcdm_channels",  "dcdm_fine", "dcdm_coarse",     "dcdm_after",
-    "dcdm_levels", "dcdm_bias_free", "dcdm_tied", "dcdm_level_gain", "dcdm_linear_up"};
+    "dcdm_ndim",       "dcdm_channels",  "dcdm_fine",      "dcdm_coarse",
+    "dcdm_after",      "dcdm_levels",    "dcdm_bias_free", "dcdm_tied",
+    "dcdm_level_gain", "dcdm_linear_up", "dcdm_max_levels"};
 
 /* Checks an architecture (before building a network from it). */
 static int check_arch(const solace_dcdm_arch *a, const char *where) {
@@ -28,14 +29,16 @@ static int check_arch(const solace_dcdm_arch *a, const char *where) {
           a->coarse >= 0 && a->after >= 0 && a->fine <= 1000 && a->coarse <= 1000 &&
           a->after <= 1000 && a->levels >= 1 && a->levels <= SOLACE_NN_DCDM_MAX_LEVELS &&
           (a->bias_free == 0 || a->bias_free == 1) && (a->tied == 0 || a->tied == 1) &&
-          a->level_gain >= 1 && a->level_gain <= 64 && (a->linear_up == 0 || a->linear_up == 1),
+          a->level_gain >= 1 && a->level_gain <= 64 && (a->linear_up == 0 || a->linear_up == 1) &&
+          a->max_levels >= 0 && a->max_levels <= SOLACE_NN_DCDM_MAX_LEVELS,
       SOLACE_ERR_FORMAT,
       "%s: bad DCDM architecture: ndim = %d, channels = %lld, fine = %d, coarse = %d, "
-      "after = %d, levels = %d, bias_free = %d, tied = %d, level_gain = %d, linear_up = %d "
-      "(need ndim 2 or 3, channels >= 1, fine >= 1, coarse >= 0, after >= 0, levels 1..%d, "
-      "bias_free, tied and linear_up 0 or 1, level_gain 1..64)",
+      "after = %d, levels = %d, bias_free = %d, tied = %d, level_gain = %d, linear_up = %d, "
+      "max_levels = %d (need ndim 2 or 3, channels >= 1, fine >= 1, coarse >= 0, after >= 0, "
+      "levels 1..%d, bias_free, tied and linear_up 0 or 1, level_gain 1..64, max_levels 0..%d)",
       where, a->ndim, (long long)a->channels, a->fine, a->coarse, a->after, a->levels, a->bias_free,
-      a->tied, a->level_gain, a->linear_up, SOLACE_NN_DCDM_MAX_LEVELS);
+      a->tied, a->level_gain, a->linear_up, a->max_levels, SOLACE_NN_DCDM_MAX_LEVELS,
+      SOLACE_NN_DCDM_MAX_LEVELS);
   return SOLACE_SUCCESS;
 }
 
@@ -77,8 +80,9 @@ int solace_dcdm_grid_levels(int ndim, const int64_t *grid, int *levels) {
 
 /* Adds the architecture attributes to the root of the (temporary) file `path`. */
 static int write_arch(const char *path, const solace_dcdm_arch *a) {
-  int64_t values[ARCH_ATTRS] = {a->ndim,   a->channels,  a->fine, a->coarse,     a->after,
-                                a->levels, a->bias_free, a->tied, a->level_gain, a->linear_up};
+  int64_t values[ARCH_ATTRS] = {a->ndim,       a->channels,  a->fine,      a->coarse,
+                                a->after,      a->levels,    a->bias_free, a->tied,
+                                a->level_gain, a->linear_up, a->max_levels};
   hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   if (file < 0) return solace_h5_error(SOLACE_ERR_IO, __func__, "cannot reopen '%s'", path);
   int status = SOLACE_SUCCESS;
@@ -123,7 +127,7 @@ static int read_arch(const char *path, solace_dcdm_arch *a) {
   SolaceCheck(hdf5 > 0, SOLACE_ERR_FORMAT, "DCDM weights '%s' is not an HDF5 file", path);
   hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) return solace_h5_error(SOLACE_ERR_IO, __func__, "cannot open '%s'", path);
-  int64_t values[ARCH_ATTRS] = {0, 0, 0, 0, 0, 1, 0, 0, 1, 0};
+  int64_t values[ARCH_ATTRS] = {0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0};
   int status = SOLACE_SUCCESS;
   for (int i = 0; i < ARCH_ATTRS && !status; i++) {
     hsize_t n = 0;
@@ -147,14 +151,16 @@ static int read_arch(const char *path, solace_dcdm_arch *a) {
           values[9] <= 1,
       SOLACE_ERR_FORMAT,
       "'%s': bad DCDM architecture ndim = %lld, fine = %lld, coarse = %lld, after = %lld, "
-      "levels = %lld, bias_free = %lld, tied = %lld, level_gain = %lld, linear_up = %lld (need "
-      "levels 1..%d, bias_free, tied and linear_up 0 or 1, level_gain 1..64)",
+      "levels = %lld, bias_free = %lld, tied = %lld, level_gain = %lld, linear_up = %lld, "
+      "max_levels = %lld (need levels 1..%d, bias_free, tied and linear_up 0 or 1, level_gain "
+      "1..64, max_levels 0..%d)",
       path, (long long)values[0], (long long)values[2], (long long)values[3], (long long)values[4],
       (long long)values[5], (long long)values[6], (long long)values[7], (long long)values[8],
-      (long long)values[9], SOLACE_NN_DCDM_MAX_LEVELS);
+      (long long)values[9], (long long)values[10], SOLACE_NN_DCDM_MAX_LEVELS,
+      SOLACE_NN_DCDM_MAX_LEVELS);
   *a = (solace_dcdm_arch){(int)values[0], values[1],      (int)values[2], (int)values[3],
                           (int)values[4], (int)values[5], (int)values[6], (int)values[7],
-                          (int)values[8], (int)values[9]};
+                          (int)values[8], (int)values[9], (int)values[10]};
   return check_arch(a, path);
 }
 
@@ -175,12 +181,13 @@ static int check_bias_free(solace_nn_net net, const char *path) {
 
 /* Reads the architecture (a tied one at the depth of the grid, if any and usable), builds its
  * network and loads the weights, naming the architecture when the weights do not fit it. */
-static int load_quiet(const char *path, int ndim, const int64_t *grid, solace_dcdm_arch *arch,
-                      solace_nn_net *net) {
+static int load_quiet(const char *path, int ndim, const int64_t *grid, int max_levels,
+                      solace_dcdm_arch *arch, solace_nn_net *net) {
   SolaceCall(read_arch(path, arch));
   int levels;
+  int cap = max_levels > 0 ? max_levels : arch->max_levels;
   if (arch->tied && grid && ndim == arch->ndim && !solace_dcdm_grid_levels(ndim, grid, &levels))
-    arch->levels = levels;
+    arch->levels = cap > 0 && levels > cap ? cap : levels;
   solace_error_clear();
   SolaceCall(solace_dcdm_net_create(arch, net));
   int status = solace_nn_net_load(*net, path);
@@ -191,10 +198,10 @@ static int load_quiet(const char *path, int ndim, const int64_t *grid, solace_dc
     status = solace_error_set(status, __func__,
                               "the weights do not fit the architecture of the attributes (ndim %d, "
                               "channels %lld, fine %d, coarse %d, after %d, levels %d, bias_free "
-                              "%d, tied %d, level_gain %d, linear_up %d): %s",
+                              "%d, tied %d, level_gain %d, linear_up %d, max_levels %d): %s",
                               arch->ndim, (long long)arch->channels, arch->fine, arch->coarse,
                               arch->after, arch->levels, arch->bias_free, arch->tied,
-                              arch->level_gain, arch->linear_up, why);
+                              arch->level_gain, arch->linear_up, arch->max_levels, why);
   }
   if (status) solace_nn_net_destroy(net);
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
@@ -205,17 +212,17 @@ int solace_dcdm_net_load(const char *path, solace_dcdm_arch *arch, solace_nn_net
   SolaceCheckNotNull(path);
   SolaceCheckNotNull(net);
   *net = NULL;
-  SolaceH5QuietCall(load_quiet(path, 0, NULL, arch ? arch : &local, net));
+  SolaceH5QuietCall(load_quiet(path, 0, NULL, 0, arch ? arch : &local, net));
   return SOLACE_SUCCESS;
 }
 
-int solace_dcdm_net_load_for_grid(const char *path, int ndim, const int64_t *grid,
+int solace_dcdm_net_load_for_grid(const char *path, int ndim, const int64_t *grid, int max_levels,
                                   solace_dcdm_arch *arch, solace_nn_net *net) {
   solace_dcdm_arch local;
   SolaceCheckNotNull(path);
   SolaceCheckNotNull(grid);
   SolaceCheckNotNull(net);
   *net = NULL;
-  SolaceH5QuietCall(load_quiet(path, ndim, grid, arch ? arch : &local, net));
+  SolaceH5QuietCall(load_quiet(path, ndim, grid, max_levels, arch ? arch : &local, net));
   return SOLACE_SUCCESS;
 }

@@ -36,7 +36,7 @@ int solace_dcdm_loss(Mat A, int64_t n, const double *b, const double *q, double 
 }
 
 void solace_dcdm_train_defaults(solace_dcdm_train_config *cfg) {
-  *cfg = (solace_dcdm_train_config){.arch = {2, 16, 4, 6, 4, 1, 0, 0, 1, 0},
+  *cfg = (solace_dcdm_train_config){.arch = {2, 16, 4, 6, 4, 1, 0, 0, 1, 0, 0},
                                     .tied_depths = 1,
                                     .grid = 64,
                                     .obstacle = "empty",
@@ -95,7 +95,8 @@ static PetscErrorCode get_validate_grid(PetscOptions opts, solace_dcdm_train_con
 static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *c) {
   int64_t ndim = c->arch.ndim, fine = c->arch.fine, coarse = c->arch.coarse, after = c->arch.after,
           levels = c->arch.levels, bias_free = c->arch.bias_free, tied = c->arch.tied,
-          level_gain = c->arch.level_gain, linear_up = c->arch.linear_up, seed = (int64_t)c->seed,
+          level_gain = c->arch.level_gain, linear_up = c->arch.linear_up,
+          max_levels = c->arch.max_levels, seed = (int64_t)c->seed,
           oseed = (int64_t)c->obstacle_seed, progress = c->progress,
           vseed = (int64_t)c->validate_seed;
   PetscFunctionBegin;
@@ -109,6 +110,7 @@ static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *
   PetscCall(get_int64(opts, "-tied", &tied));
   PetscCall(get_int64(opts, "-level_gain", &level_gain));
   PetscCall(get_int64(opts, "-linear_up", &linear_up));
+  PetscCall(get_int64(opts, "-max_levels", &max_levels));
   PetscCall(get_int64(opts, "-tied_depths", &c->tied_depths));
   PetscCall(PetscOptionsGetString(opts, NULL, "-init", c->init, sizeof c->init, NULL));
   PetscCall(get_int64(opts, "-grid", &c->grid));
@@ -134,7 +136,7 @@ static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *
   c->arch.ndim = (int)ndim, c->arch.fine = (int)fine, c->arch.coarse = (int)coarse;
   c->arch.after = (int)after, c->arch.levels = (int)levels, c->arch.bias_free = (int)bias_free;
   c->arch.tied = (int)tied, c->arch.level_gain = (int)level_gain;
-  c->arch.linear_up = (int)linear_up;
+  c->arch.linear_up = (int)linear_up, c->arch.max_levels = (int)max_levels;
   c->seed = (uint64_t)seed, c->obstacle_seed = (uint64_t)oseed, c->validate_seed = (uint64_t)vseed;
   c->progress = (int)progress;
   PetscFunctionReturn(0);
@@ -155,7 +157,8 @@ static const char *const option_names[] = {"ndim",          "channels",
                                            "validate_rtol", "validate_max_it",
                                            "bias_free",     "init",
                                            "tied",          "level_gain",
-                                           "tied_depths",   "linear_up"};
+                                           "tied_depths",   "linear_up",
+                                           "max_levels"};
 
 /* Fails naming the first word "-name" (name starting with a letter) that is no training option. */
 static int check_names(const char *options) {
@@ -207,6 +210,10 @@ static int check_config(const solace_dcdm_train_config *c) {
               "-level_gain %d (need 1..64)", c->arch.level_gain);
   SolaceCheck(c->arch.linear_up == 0 || c->arch.linear_up == 1, SOLACE_ERR_ARG,
               "-linear_up %d (need 0 or 1)", c->arch.linear_up);
+  SolaceCheck(c->arch.max_levels == 0 || (c->arch.tied && c->arch.max_levels >= c->arch.levels &&
+                                          c->arch.max_levels <= SOLACE_NN_DCDM_MAX_LEVELS),
+              SOLACE_ERR_ARG, "-max_levels %d (need 0, or with -tied 1 the training depth %d..%d)",
+              c->arch.max_levels, c->arch.levels, SOLACE_NN_DCDM_MAX_LEVELS);
   SolaceCheck(c->tied_depths >= 1 && c->tied_depths <= c->arch.levels &&
                   (c->tied_depths == 1 || c->arch.tied),
               SOLACE_ERR_ARG,
@@ -242,17 +249,18 @@ static int check_config(const solace_dcdm_train_config *c) {
 
 /* With -init: the architecture is the file's; an architecture option that contradicts it fails. */
 static int arch_from_init(PetscOptions opts, solace_dcdm_train_config *c) {
-  static const char *const names[] = {"-ndim",       "-channels", "-fine",      "-coarse",
-                                      "-after",      "-levels",   "-bias_free", "-tied",
-                                      "-level_gain", "-linear_up"};
+  static const char *const names[] = {"-ndim",       "-channels",  "-fine",      "-coarse",
+                                      "-after",      "-levels",    "-bias_free", "-tied",
+                                      "-level_gain", "-linear_up", "-max_levels"};
   solace_dcdm_arch fa, *ca = &c->arch;
   solace_nn_net net = NULL;
   SolaceCall(solace_dcdm_net_load(c->init, &fa, &net));
   solace_nn_net_destroy(&net);
-  int64_t mine[] = {ca->ndim,   ca->channels,  ca->fine, ca->coarse,     ca->after,
-                    ca->levels, ca->bias_free, ca->tied, ca->level_gain, ca->linear_up};
-  int64_t file[] = {fa.ndim,   fa.channels,  fa.fine, fa.coarse,     fa.after,
-                    fa.levels, fa.bias_free, fa.tied, fa.level_gain, fa.linear_up};
+  int64_t mine[] = {ca->ndim,       ca->channels,  ca->fine,      ca->coarse,
+                    ca->after,      ca->levels,    ca->bias_free, ca->tied,
+                    ca->level_gain, ca->linear_up, ca->max_levels};
+  int64_t file[] = {fa.ndim,      fa.channels, fa.fine,       fa.coarse,    fa.after,     fa.levels,
+                    fa.bias_free, fa.tied,     fa.level_gain, fa.linear_up, fa.max_levels};
   for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
     PetscBool set = PETSC_FALSE;
     if (fa.tied && !strcmp(names[k], "-levels")) continue; /* tied_levels() checks it */

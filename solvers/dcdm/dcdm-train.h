@@ -34,8 +34,8 @@ enum { SOLACE_DCDM_MAX_VALIDATE = 4 };
 typedef struct {
   solace_dcdm_arch arch;  /* -ndim [2] -channels [16] -fine [4] -coarse [6] -after [4]
                              -levels [1] -bias_free [0] -tied [0] (with -tied 1, levels follow
-                             -grid) -level_gain [1] -linear_up [0]; with -init, those of its
-                             file */
+                             -grid) -level_gain [1] -linear_up [0] -max_levels [0: no cap];
+                             with -init, those of its file */
   char init[1024];        /* -init: start from the weights of this DCDM file [none: seeded] */
   int64_t tied_depths;    /* -tied_depths K: with -tied 1, the Adam steps cycle through the
                              depths levels .. levels - K + 1 of the same parameters [1] */

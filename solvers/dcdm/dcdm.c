@@ -61,16 +61,23 @@ static PetscErrorCode resolve_grid(KSP ksp, PetscInt n) {
   PetscFunctionReturn(0);
 }
 
+/* The depth of a tied network on the grid in effect (capped by -ksp_dcdm_max_levels, else by
+ * the file's dcdm_max_levels); nonzero when the grid cannot be pooled (check_network_grid
+ * refuses it). */
+static int tied_depth(const KSP_DCDM *d, int *levels) {
+  int64_t grid[3] = {d->grid[0], d->grid[1], d->grid[2]};
+  int status = solace_dcdm_grid_levels((int)d->grid_dim, grid, levels);
+  if (status) solace_error_clear();
+  int cap = d->max_levels > 0 ? (int)d->max_levels : d->arch.max_levels;
+  if (!status && cap > 0 && *levels > cap) *levels = cap;
+  return status;
+}
+
 /* 1 if the loaded network fits the grid in effect: any untied one, a tied one (whose depth
  * follows the grid) only when built for this grid's depth. */
 static int network_fits_grid(const KSP_DCDM *d) {
-  int64_t grid[3] = {d->grid[0], d->grid[1], d->grid[2]};
   int levels;
-  if (!d->arch.tied || !d->grid_dim) return 1;
-  if (solace_dcdm_grid_levels((int)d->grid_dim, grid, &levels)) {
-    solace_error_clear();
-    return 1; /* check_network_grid refuses this grid */
-  }
+  if (!d->arch.tied || !d->grid_dim || tied_depth(d, &levels)) return 1;
   return levels == d->arch.levels;
 }
 
@@ -84,7 +91,7 @@ static PetscErrorCode load_network(KSP ksp) {
   if (!d->weights || (d->net && network_fits_grid(d))) PetscFunctionReturn(0);
   solace_nn_net_destroy(&d->net);
   int status = d->grid_dim ? solace_dcdm_net_load_for_grid(d->weights, (int)d->grid_dim, grid,
-                                                           &d->arch, &d->net)
+                                                           (int)d->max_levels, &d->arch, &d->net)
                            : solace_dcdm_net_load(d->weights, &d->arch, &d->net);
   PetscCheck(status != SOLACE_ERR_IO, comm, PETSC_ERR_FILE_OPEN,
              "dcdm: cannot read the weights file '%s': %s", d->weights, solace_error_message());
@@ -238,7 +245,11 @@ static PetscErrorCode KSPView_DCDM(KSP ksp, PetscViewer viewer) {
         "  direction map: network '%s' (%d-D, %lld channels, fine %d, coarse %d, after %d, "
         "levels %d%s, %s upsampling, level gain %d%s; %lld parameters)\n",
         d->weights, d->arch.ndim, (long long)d->arch.channels, d->arch.fine, d->arch.coarse,
-        d->arch.after, d->arch.levels, d->arch.tied ? " (tied, from the grid)" : "",
+        d->arch.after, d->arch.levels,
+        !d->arch.tied        ? ""
+        : d->max_levels      ? " (tied, from the grid, -ksp_dcdm_max_levels)"
+        : d->arch.max_levels ? " (tied, from the grid, the file's max_levels)"
+                             : " (tied, from the grid)",
         d->arch.linear_up ? "linear" : "nearest", d->arch.level_gain,
         d->arch.bias_free ? ", bias-free" : "", (long long)solace_nn_net_param_count(d->net)));
   else if (d->weights)
@@ -250,11 +261,16 @@ static PetscErrorCode KSPView_DCDM(KSP ksp, PetscViewer viewer) {
   PetscFunctionReturn(0);
 }
 
+/* A change of k, weights, grid or depth cap takes effect at the next KSPSetUp. */
+static void setup_again(KSP ksp) {
+  if (ksp->setupstage != KSP_SETUP_NEW) ksp->setupstage = KSP_SETUP_NEW;
+}
+
 static PetscErrorCode KSPSetFromOptions_DCDM(KSP ksp, PetscOptionItems *PetscOptionsObject) {
   KSP_DCDM *d = (KSP_DCDM *)ksp->data;
-  PetscInt k = d->directions, grid[3] = {0, 0, 0}, ngrid = 3;
+  PetscInt k = d->directions, grid[3] = {0, 0, 0}, ngrid = 3, max_levels = d->max_levels;
   char path[PETSC_MAX_PATH_LEN] = "";
-  PetscBool set_k, set_w, set_g;
+  PetscBool set_k, set_w, set_g, set_m;
   PetscFunctionBegin;
   PetscOptionsHeadBegin(PetscOptionsObject, "KSP DCDM options");
   PetscCall(PetscOptionsInt("-ksp_dcdm_directions", "Previous directions kept (k >= 1)",
@@ -264,7 +280,15 @@ static PetscErrorCode KSPSetFromOptions_DCDM(KSP ksp, PetscOptionItems *PetscOpt
                                sizeof path, &set_w));
   PetscCall(PetscOptionsIntArray("-ksp_dcdm_grid", "Grid nx,ny[,nz] of a bare matrix",
                                  "SolaceKSPDCDMSetGrid", grid, &ngrid, &set_g));
+  PetscCall(PetscOptionsInt("-ksp_dcdm_max_levels", "Most levels of a tied network (0: no cap)",
+                            "KSPSetFromOptions", max_levels, &max_levels, &set_m));
   PetscOptionsHeadEnd();
+  if (set_m) {
+    PetscCheck(max_levels >= 0, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_OUTOFRANGE,
+               "dcdm: -ksp_dcdm_max_levels %" PetscInt_FMT " must be >= 0 (0: no cap)", max_levels);
+    if (max_levels != d->max_levels) setup_again(ksp);
+    d->max_levels = max_levels;
+  }
   if (set_k) PetscCall(SolaceKSPDCDMSetDirections(ksp, k));
   if (set_w) PetscCall(SolaceKSPDCDMSetWeights(ksp, path[0] ? path : NULL));
   if (set_g) {
@@ -274,11 +298,6 @@ static PetscErrorCode KSPSetFromOptions_DCDM(KSP ksp, PetscOptionItems *PetscOpt
     PetscCall(SolaceKSPDCDMSetGrid(ksp, grid[0], grid[1], ngrid == 3 ? grid[2] : 0));
   }
   PetscFunctionReturn(0);
-}
-
-/* A change of k, weights or grid takes effect at the next KSPSetUp. */
-static void setup_again(KSP ksp) {
-  if (ksp->setupstage != KSP_SETUP_NEW) ksp->setupstage = KSP_SETUP_NEW;
 }
 
 static PetscErrorCode SetDirections_DCDM(KSP ksp, PetscInt k) {

@@ -221,7 +221,7 @@ static int test_cg(void) {
   return 0;
 }
 
-static const solace_dcdm_arch small_arch = {2, 4, 1, 1, 1, 1, 0, 0, 1, 0};
+static const solace_dcdm_arch small_arch = {2, 4, 1, 1, 1, 1, 0, 0, 1, 0, 0};
 #define WEIGHTS "t-dcdm-net.h5"
 
 /* Writes the seeded small network to `path`. */
@@ -620,7 +620,7 @@ static int check_levels_format(Mat A) {
 
 /* A network with 3 coarse levels (16 -> 8 -> 4 -> 2) through the KSP. */
 static int test_levels(void) {
-  static const solace_dcdm_arch deep = {2, 4, 1, 1, 1, 3, 0, 0, 1, 0};
+  static const solace_dcdm_arch deep = {2, 4, 1, 1, 1, 3, 0, 0, 1, 0, 0};
   const char *path = "t-dcdm-levels.h5";
   solace_nn_net net;
   solace_dcdm_arch arch;
@@ -661,13 +661,37 @@ static int test_levels(void) {
   return 0;
 }
 
+/* The tied network of `path` rewritten with dcdm_max_levels = 2: on the 32^2 operator A the KSP
+ * builds 2 levels instead of the grid's 3. */
+static int check_file_cap(const char *path, Mat A) {
+  const char *capped = "t-dcdm-tied-cap.h5";
+  solace_dcdm_arch arch;
+  solace_nn_net net;
+  KSP ksp;
+  char text[4096];
+  TEST_CALL(solace_dcdm_net_load(path, &arch, &net));
+  arch.max_levels = 2;
+  TEST_CALL(solace_dcdm_net_save(net, &arch, capped));
+  solace_nn_net_destroy(&net);
+  CHECK(make_ksp(A, SOLACE_KSPDCDM, 1e-8, 10, &ksp));
+  CHECK(SolaceKSPDCDMSetWeights(ksp, capped));
+  CHECK(SolaceKSPDCDMSetGrid(ksp, 2 * GRID, 2 * GRID, 0));
+  CHECK(KSPSetUp(ksp));
+  CHECK(view_string(ksp, text, sizeof text));
+  TEST_ASSERT(strstr(text, "levels 2 (tied, from the grid, the file's max_levels)"),
+              "KSPView with the file's cap: %s", text);
+  CHECK(KSPDestroy(&ksp));
+  remove(capped);
+  return 0;
+}
+
 /* A tied network (written at 3 levels; linear upsampling, gain 4) through the KSP: its depth
  * follows the grid (2 levels
  * at 16^2, 3 at 32^2, 1 at 18^2, where 18 / 4 is not whole), the first iterates equal ones
  * computed from networks the test builds at those depths, one KSP rebuilds the network when it
- * gets a larger operator, and an odd grid is refused. */
+ * gets a larger operator or -ksp_dcdm_max_levels caps its depth, and an odd grid is refused. */
 static int test_tied(void) {
-  static const solace_dcdm_arch tied = {2, 4, 1, 1, 1, 3, 0, 1, 4, 1}; /* gain 4, linear */
+  static const solace_dcdm_arch tied = {2, 4, 1, 1, 1, 3, 0, 1, 4, 1, 0}; /* gain 4, linear */
   const char *path = "t-dcdm-tied.h5";
   solace_nn_net net;
   solace_dcdm_arch arch;
@@ -707,7 +731,17 @@ static int test_tied(void) {
   CHECK(KSPSetUp(ksp));
   CHECK(view_string(ksp, text, sizeof text));
   TEST_ASSERT(strstr(text, "levels 3 (tied, from the grid)"), "KSPView at 32^2: %s", text);
+  CHECK(PetscOptionsSetValue(NULL, "-ksp_dcdm_max_levels", "2")); /* cap the depth */
+  CHECK(KSPSetFromOptions(ksp));
+  CHECK(KSPSetUp(ksp));
+  CHECK(view_string(ksp, text, sizeof text));
+  TEST_ASSERT(strstr(text, "levels 2 (tied, from the grid, -ksp_dcdm_max_levels)"),
+              "KSPView at 32^2 capped at 2: %s", text);
+  /* a negative cap fails inside KSPSetFromOptions, where PETSc 3.18 leaks its options-block
+   * strings (see dcdm-errors), so it is not exercised here */
+  CHECK(PetscOptionsClearValue(NULL, "-ksp_dcdm_max_levels"));
   CHECK(KSPDestroy(&ksp));
+  if (check_file_cap(path, A[1])) return 1;
   CHECK(poisson(18, PETSC_FALSE, &M));
   CHECK(setup_with(M, path, 18, 18)); /* one level: 18 = 2 x 9 */
   CHECK(MatDestroy(&M));
