@@ -261,15 +261,23 @@ static int arch_from_init(PetscOptions opts, solace_dcdm_train_config *c) {
                     ca->level_gain, ca->linear_up, ca->max_levels};
   int64_t file[] = {fa.ndim,      fa.channels, fa.fine,       fa.coarse,    fa.after,     fa.levels,
                     fa.bias_free, fa.tied,     fa.level_gain, fa.linear_up, fa.max_levels};
+  PetscBool cap_set = PETSC_FALSE;
   for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
     PetscBool set = PETSC_FALSE;
     if (fa.tied && !strcmp(names[k], "-levels")) continue; /* tied_levels() checks it */
+    /* A tied network's depth cap shapes no parameter: an explicit -max_levels replaces it. */
+    if (fa.tied && !strcmp(names[k], "-max_levels")) {
+      if (PetscOptionsHasName(opts, NULL, names[k], &cap_set)) cap_set = PETSC_FALSE;
+      continue;
+    }
     if (PetscOptionsHasName(opts, NULL, names[k], &set)) set = PETSC_FALSE;
     SolaceCheck(!set || mine[k] == file[k], SOLACE_ERR_ARG,
                 "%s %lld contradicts the -init file '%s' (%lld); the architecture comes from it",
                 names[k], (long long)mine[k], c->init, (long long)file[k]);
   }
+  int max_levels = ca->max_levels;
   *ca = fa;
+  if (cap_set) ca->max_levels = max_levels;
   return SOLACE_SUCCESS;
 }
 

@@ -319,6 +319,25 @@ static int test_run_tied(void) {
   TEST_CALL(solace_dcdm_net_load_for_grid("train-t.h5", 2, g64, 2, &arch, &net));
   TEST_ASSERT(arch.levels == 2, "64^2 with the caller's cap 2: %d levels", arch.levels);
   solace_nn_net_destroy(&net);
+  /* -init from a tied file: an explicit -max_levels replaces the file's cap, weights unchanged. */
+  int64_t steps, n1, n2;
+  double *p1, *p2;
+  TEST_CALL(solace_dcdm_train("-init train-t.h5 -grid 32 -max_levels 4 -lanczos 5 -steps 0 "
+                              "-progress 3",
+                              "train-t4.h5", &steps, NULL, NULL));
+  if (read_params("train-t.h5", &p1, &n1) || read_params("train-t4.h5", &p2, &n2)) return 1;
+  TEST_ASSERT(n1 == n2 && !memcmp(p1, p2, sizeof(double) * (size_t)n1),
+              "-init -max_levels 4 changed the weights");
+  free(p1), free(p2);
+  TEST_CALL(solace_dcdm_net_load_for_grid("train-t4.h5", 2, g64, 0, &arch, &net));
+  TEST_ASSERT(arch.max_levels == 4 && arch.levels == 4, "64^2 with the new cap 4: %d levels",
+              arch.levels);
+  solace_nn_net_destroy(&net);
+  TEST_FAILS_WITH(solace_dcdm_train("-init train-t.h5 -grid 64 -lanczos 5 -steps 0 -progress 3",
+                                    "never.h5", NULL, NULL, NULL),
+                  SOLACE_ERR_ARG);
+  printf("-init, cap 3, at 64^2: %s\n", solace_error_message());
+  remove("train-t4.h5");
   if (train_tiny("-seed 5 -tied 1", "train-t.h5", &first, &last)) return 1;
   TEST_CALL(solace_dcdm_net_load("train-t.h5", &arch, &net));
   TEST_ASSERT(arch.tied == 1 && arch.levels == 1, "8^2: tied %d, %d levels", arch.tied,
