@@ -5,7 +5,8 @@
  *
  * train: every option but -o and -help goes to solace_dcdm_train() (docs/dcdm.md lists them).
  * solve: DCDM with the weights against the identity map (which is CG) on one obstacle problem;
- * prints iterations, time and the true relative residual of each.
+ * prints iterations, time and the true relative residual of each. With -deflate_block b both also
+ * run with subdomain deflation (the identity map then being deflated CG).
  */
 #include "solace.h"
 
@@ -66,7 +67,11 @@ static void print_usage(void) {
          "  -obstacle_seed S           seed of the blobs (default 7)\n"
          "  -rhs_seed S                seed of the right-hand side (default 11)\n"
          "  -rtol R                    relative residual to reach (default 1e-6)\n"
-         "  -max_it M                  iteration limit (default 10000)\n");
+         "  -max_it M                  iteration limit (default 10000)\n"
+         "  -directions K              previous directions kept (default 2)\n"
+         "  -max_levels L              most levels of a tied network (default 0: the file's)\n"
+         "  -deflate_block B           also solve with subdomain deflation, blocks of B cells\n"
+         "                             per side (default 0: no)\n");
 }
 
 /* Appends argv[i] to the option string (space separated). */
@@ -112,12 +117,12 @@ static int run_train(int argc, char **argv) {
 /* The options of `solve`. */
 typedef struct {
   const char *weights, *obstacle;
-  int64_t ndim, n, obstacle_seed, rhs_seed, max_it;
+  int64_t ndim, n, obstacle_seed, rhs_seed, max_it, directions, max_levels, deflate_block;
   double rtol;
 } solve_options;
 
 static int parse_solve(int argc, char **argv, solve_options *o) {
-  *o = (solve_options){NULL, "blobs", 0, 128, 7, 11, 10000, 1e-6};
+  *o = (solve_options){NULL, "blobs", 0, 128, 7, 11, 10000, 2, 0, 0, 1e-6};
   for (int i = 0; i < argc; i++) {
     const char *name = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
     if (!value) return fprintf(stderr, PROGRAM " solve: %s needs a value\n", name), 1;
@@ -135,6 +140,12 @@ static int parse_solve(int argc, char **argv, solve_options *o) {
       o->rhs_seed = strtoll(value, NULL, 10);
     else if (!strcmp(name, "-max_it"))
       o->max_it = strtoll(value, NULL, 10);
+    else if (!strcmp(name, "-directions"))
+      o->directions = strtoll(value, NULL, 10);
+    else if (!strcmp(name, "-max_levels"))
+      o->max_levels = strtoll(value, NULL, 10);
+    else if (!strcmp(name, "-deflate_block"))
+      o->deflate_block = strtoll(value, NULL, 10);
     else if (!strcmp(name, "-rtol"))
       o->rtol = strtod(value, NULL);
     else
@@ -175,16 +186,21 @@ static int build_system(const solve_options *o, system_arrays *s) {
   return report(status, "problem");
 }
 
-/* Solves with `weights` (NULL: CG) and prints one line. */
-static int solve_one(const solve_options *o, system_arrays *s, const char *weights,
+/* Solves with `weights` (NULL: CG) and deflation blocks of `block` cells (0: none); prints one
+ * line. */
+static int solve_one(const solve_options *o, system_arrays *s, const char *weights, int64_t block,
                      const char *label) {
   int64_t grid[3] = {o->n, o->n, o->n}, its = 0;
   double res = 0.0, start = solace_wtime();
-  int status = solace_dcdm_solve_csr(weights, (int)o->ndim, grid, s->rows, s->row_start, s->columns,
-                                     s->values, s->b, s->x, o->rtol, o->max_it, &its, &res);
+  char options[160];
+  snprintf(options, sizeof options, "-directions %lld -max_levels %lld -deflate_block %lld",
+           (long long)o->directions, (long long)o->max_levels, (long long)block);
+  int status =
+      solace_dcdm_solve_csr_opts(options, weights, (int)o->ndim, grid, s->rows, s->row_start,
+                                 s->columns, s->values, s->b, s->x, o->rtol, o->max_it, &its, &res);
   double seconds = solace_wtime() - start;
   if (status && status != SOLACE_ERR_NOT_CONVERGED) return report(status, label);
-  printf("  %-5s %6" PRId64 " iterations %9.3f s  relative residual %.2e%s\n", label, its, seconds,
+  printf("  %-10s %6" PRId64 " iterations %9.3f s  relative residual %.2e%s\n", label, its, seconds,
          res, status ? " (NOT converged)" : "");
   return 0;
 }
@@ -198,9 +214,16 @@ static int run_solve(int argc, char **argv) {
     printf(PROGRAM " solve: %" PRId64 "-D, %" PRId64 " cells per side, obstacle %s (seed %" PRId64
                    "): %" PRId64 " unknowns, %" PRId64 " solid; rtol %.1e\n",
            o.ndim, o.n, o.obstacle, o.obstacle_seed, s.rows, s.solid, o.rtol);
-    status = solve_one(&o, &s, o.weights, "dcdm");
+    status = solve_one(&o, &s, o.weights, 0, "dcdm");
   }
-  if (!status) status = solve_one(&o, &s, NULL, "cg");
+  if (!status) status = solve_one(&o, &s, NULL, 0, "cg");
+  if (!status && o.deflate_block) {
+    char label[2][32];
+    snprintf(label[0], sizeof label[0], "dcdm-b%lld", (long long)o.deflate_block);
+    snprintf(label[1], sizeof label[1], "dcg-b%lld", (long long)o.deflate_block);
+    status = solve_one(&o, &s, o.weights, o.deflate_block, label[0]);
+    if (!status) status = solve_one(&o, &s, NULL, o.deflate_block, label[1]);
+  }
   free_system(&s);
   return status;
 }

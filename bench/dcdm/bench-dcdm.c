@@ -6,10 +6,18 @@
  * notes the iteration and time where it first reaches 1e-4. Prints iterations, seconds, ratios
  * against ICC-PCG and the final true residual.
  *
+ * With -deflate_block b > 0 (default 8) three more rows use subdomain deflation with blocks of
+ * b^ndim cells (one coarse vector per block: the indicator of its fluid cells): bdefl-cg and
+ * bdefl-icc are PETSc's CG with PCDEFLATION on that space (additional PC none, and ICC(0) with
+ * the coarse correction, P M^-1 + Q, the robust A-DEF2 form of Tang et al. 2009), and
+ * bdefl-dcdm is the dcdm KSP with -ksp_dcdm_deflate_block b. Their ratios are against bdefl-icc.
+ *
  *   bench-dcdm [-quick] [-sizes2d 64,128,256,512] [-sizes3d 32,64,128] [-reps R]
  *              [-weights2d FILE] [-weights3d FILE] [-dcdm_max_cells N]
- *              [-defl_max_cells N] [-dcdm_max_it N] [-ksp_dcdm_max_levels L]
+ *              [-defl_max_cells N] [-dcdm_max_it N] [-deflate_block b] [-methods m1,m2,...]
+ *              [-ksp_dcdm_max_levels L]
  *
+ * -methods runs only the methods named (default: all); the ratios need their reference row.
  * DCDM runs only on problems of at most -dcdm_max_cells cells (default 40000: 64^2, 128^2 and
  * 32^3; on this CPU one DCDM iteration at 256^2 costs over a second), deflated CG on at most
  * -defl_max_cells (default 70000: up to 256^2 and 32^3; PETSc 3.18's PCDEFLATION applications
@@ -30,8 +38,10 @@
 #define SOLACE_DCDM_DATA "data/dcdm"
 #endif
 
-enum { METHODS = 4, MAX_SIZES = 8, DEFLATION_VECTORS = 16, DEFLATION_LANCZOS = 128 };
-static const char *const method_names[METHODS] = {"cg", "icc-pcg", "defl-pcg", "dcdm"};
+enum { METHODS = 7, MAX_SIZES = 8, DEFLATION_VECTORS = 16, DEFLATION_LANCZOS = 128 };
+enum { CG, ICC, RITZ_DEFL, DCDM, BLOCK_CG, BLOCK_ICC, BLOCK_DCDM };
+static const char *const method_names[METHODS] = {"cg",       "icc-pcg",   "defl-pcg",  "dcdm",
+                                                  "bdefl-cg", "bdefl-icc", "bdefl-dcdm"};
 static const double LOOSE = 1e-4, TIGHT = 1e-6;
 
 typedef struct {
@@ -74,30 +84,72 @@ static PetscErrorCode deflation_space(solace_obstacle ob, Mat *W) {
   PetscFunctionReturn(0);
 }
 
+/* The subdomain deflation space of bdefl-cg and bdefl-icc: one column per block of b^ndim cells
+ * holding fluid cells, the indicator of those cells (what -ksp_dcdm_deflate_block b builds). */
+static PetscErrorCode block_space(solace_obstacle ob, PetscInt b, Mat *W) {
+  PetscInt nb = (PetscInt)((ob->n + b - 1) / b), nblocks = ob->ndim == 3 ? nb * nb * nb : nb * nb;
+  PetscInt *column, m = 0;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(nblocks, &column));
+  for (PetscInt j = 0; j < nblocks; j++) column[j] = -1;
+  PetscCall(MatCreateSeqAIJ(PETSC_COMM_SELF, (PetscInt)ob->cells, nblocks, 1, NULL, W));
+  for (int64_t cell = 0; cell < ob->cells; cell++) {
+    if (ob->solid[cell]) continue;
+    int64_t i = cell % ob->n, j = (cell / ob->n) % ob->n, k = cell / (ob->n * ob->n);
+    PetscInt block = (PetscInt)(i / b + nb * (j / b + nb * (k / b)));
+    if (column[block] < 0) column[block] = m++;
+    PetscCall(MatSetValue(*W, (PetscInt)cell, column[block], 1.0, INSERT_VALUES));
+  }
+  PetscCall(MatAssemblyBegin(*W, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(*W, MAT_FINAL_ASSEMBLY));
+  if (m < nblocks) { /* drop the columns of blocks without fluid cells */
+    IS rows, cols;
+    Mat Wm;
+    PetscCall(ISCreateStride(PETSC_COMM_SELF, (PetscInt)ob->cells, 0, 1, &rows));
+    PetscCall(ISCreateStride(PETSC_COMM_SELF, m, 0, 1, &cols));
+    PetscCall(MatCreateSubMatrix(*W, rows, cols, MAT_INITIAL_MATRIX, &Wm));
+    PetscCall(ISDestroy(&rows));
+    PetscCall(ISDestroy(&cols));
+    PetscCall(MatDestroy(W));
+    *W = Wm;
+  }
+  PetscCall(PetscFree(column));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode configure(KSP ksp, solace_obstacle ob, int method, const char *weights,
-                                PetscInt dcdm_max_it) {
+                                PetscInt dcdm_max_it, PetscInt block) {
   PC pc;
+  Mat W = NULL;
   PetscFunctionBegin;
   PetscCall(KSPSetOperators(ksp, ob->A, ob->A));
   PetscCall(KSPGetPC(ksp, &pc));
-  if (method == 3) {
+  if (method == DCDM || method == BLOCK_DCDM) {
     PetscCall(KSPSetType(ksp, SOLACE_KSPDCDM));
     PetscCall(KSPSetDM(ksp, ob->da));
     PetscCall(KSPSetDMActive(ksp, PETSC_FALSE));
     PetscCall(SolaceKSPDCDMSetWeights(ksp, weights));
     PetscCall(KSPSetFromOptions(ksp)); /* -ksp_dcdm_* options, e.g. -ksp_dcdm_max_levels */
+    PetscCall(SolaceKSPDCDMSetDeflationBlock(ksp, method == BLOCK_DCDM ? block : 0));
   } else {
     PetscCall(KSPSetType(ksp, KSPCG));
-    PetscCall(PCSetType(pc, method == 0 ? PCNONE : method == 1 ? PCICC : PCDEFLATION));
+    PetscCall(PCSetType(pc, method == CG ? PCNONE : method == ICC ? PCICC : PCDEFLATION));
   }
-  if (method == 2) {
-    Mat W;
-    PetscCall(deflation_space(ob, &W));
+  if (method == RITZ_DEFL) PetscCall(deflation_space(ob, &W));
+  if (method == BLOCK_CG || method == BLOCK_ICC) PetscCall(block_space(ob, block, &W));
+  if (W) {
     PetscCall(PCDeflationSetSpace(pc, W, PETSC_FALSE));
     PetscCall(MatDestroy(&W));
   }
+  if (method == BLOCK_ICC) { /* the additional PC through PCDEFLATION's options */
+    PetscCall(KSPSetOptionsPrefix(ksp, "bench_bicc_"));
+    PetscCall(PetscOptionsSetValue(NULL, "-bench_bicc_deflation_pc_pc_type", "icc"));
+    PetscCall(PetscOptionsSetValue(NULL, "-bench_bicc_pc_deflation_correction", "true"));
+    PetscCall(PCSetFromOptions(pc));
+  }
   PetscCall(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED));
-  PetscCall(KSPSetTolerances(ksp, TIGHT, 0.0, PETSC_DEFAULT, method == 3 ? dcdm_max_it : 100000));
+  PetscCall(KSPSetTolerances(ksp, TIGHT, 0.0, PETSC_DEFAULT,
+                             method == DCDM || method == BLOCK_DCDM ? dcdm_max_it : 100000));
   PetscFunctionReturn(0);
 }
 
@@ -117,7 +169,7 @@ static PetscErrorCode true_residual(Mat A, Vec b, Vec x, double *res) {
 
 /* One solve of one method; setup (factorisation, deflation space, network load) timed apart. */
 static PetscErrorCode run(solace_obstacle ob, Vec b, int method, const char *weights,
-                          PetscInt dcdm_max_it, outcome *out) {
+                          PetscInt dcdm_max_it, PetscInt block, outcome *out) {
   KSP ksp;
   Vec x;
   monitor_ctx m = {0, 0, -1, 0};
@@ -127,7 +179,7 @@ static PetscErrorCode run(solace_obstacle ob, Vec b, int method, const char *wei
   PetscCall(VecNorm(b, NORM_2, &m.bnorm));
   PetscCall(KSPCreate(PETSC_COMM_SELF, &ksp));
   double t = solace_wtime();
-  PetscCall(configure(ksp, ob, method, weights, dcdm_max_it));
+  PetscCall(configure(ksp, ob, method, weights, dcdm_max_it, block));
   PetscCall(KSPSetUp(ksp));
   out->setup = solace_wtime() - t;
   PetscCall(KSPMonitorSet(ksp, note_loose, &m, NULL));
@@ -149,6 +201,8 @@ typedef struct {
   int64_t dcdm_max_cells; /* DCDM is skipped on larger problems (too slow on CPUs) */
   int64_t defl_max_cells; /* so is deflated CG (its PETSc coarse solves are slow here) */
   int64_t dcdm_max_it;    /* DCDM's iteration limit (a solve stopped there is marked '!') */
+  int64_t deflate_block;  /* subdomain deflation block size of the bdefl rows, 0: no such rows */
+  int selected[METHODS];  /* -methods: 1 for the methods to run */
   int64_t sizes[2][MAX_SIZES];
   const char *weights[2];
 } options;
@@ -164,6 +218,21 @@ static int parse_list(const char *text, int64_t *sizes, int *count) {
   return 0;
 }
 
+/* -methods m1,m2,...: marks the methods named; 1 for an unknown name. */
+static int parse_methods(const char *text, int selected[METHODS]) {
+  for (int k = 0; k < METHODS; k++) selected[k] = 0;
+  while (*text) {
+    size_t len = strcspn(text, ",");
+    int found = 0;
+    for (int k = 0; k < METHODS; k++)
+      if (strlen(method_names[k]) == len && !strncmp(text, method_names[k], len))
+        selected[k] = found = 1;
+    if (!found) return 1;
+    text += len + (text[len] == ',');
+  }
+  return 0;
+}
+
 static int parse(int argc, char **argv, options *o) {
   *o = (options){.quick = 0,
                  .reps = 1,
@@ -171,8 +240,10 @@ static int parse(int argc, char **argv, options *o) {
                  .dcdm_max_cells = 40000,
                  .defl_max_cells = 70000,
                  .dcdm_max_it = 100000,
+                 .deflate_block = 8,
                  .sizes = {{64, 128, 256, 512}, {32, 64, 128}},
                  .weights = {SOLACE_DCDM_DATA "/dcdm-2d.h5", SOLACE_DCDM_DATA "/dcdm-3d.h5"}};
+  for (int k = 0; k < METHODS; k++) o->selected[k] = 1;
   for (int i = 1; i < argc; i++) {
     const char *v = i + 1 < argc ? argv[i + 1] : "";
     if (!strcmp(argv[i], "-quick")) {
@@ -191,6 +262,10 @@ static int parse(int argc, char **argv, options *o) {
       o->dcdm_max_cells = strtoll(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "-dcdm_max_it") && atoll(v) >= 1)
       o->dcdm_max_it = strtoll(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "-deflate_block") && atoll(v) >= 0 && *v)
+      o->deflate_block = strtoll(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "-methods") && *v && !parse_methods(v, o->selected))
+      i++;
     else if (!strcmp(argv[i], "-weights2d") && *v)
       o->weights[0] = argv[++i];
     else if (!strcmp(argv[i], "-weights3d") && *v)
@@ -204,19 +279,20 @@ static int parse(int argc, char **argv, options *o) {
 }
 
 /* Runs every method reps times (alternating) and keeps the median times. */
-static PetscErrorCode bench_case(solace_obstacle ob, Vec b, const char *weights, int reps,
-                                 PetscInt dcdm_max_it, const int enabled[METHODS],
-                                 outcome res[METHODS]) {
+static PetscErrorCode bench_case(solace_obstacle ob, Vec b, const char *weights, const options *o,
+                                 const int enabled[METHODS], outcome res[METHODS]) {
+  int reps = o->reps;
   double t[METHODS][2][16];
   PetscFunctionBegin;
   for (int rep = 0; rep < reps && rep < 16; rep++)
     for (int k = 0; k < METHODS; k++) {
-      if (!enabled[k]) continue;
-      PetscCall(run(ob, b, k, weights, dcdm_max_it, &res[k]));
+      if (enabled[k] <= 0) continue;
+      PetscCall(
+          run(ob, b, k, weights, (PetscInt)o->dcdm_max_it, (PetscInt)o->deflate_block, &res[k]));
       t[k][0][rep] = res[k].seconds[0], t[k][1][rep] = res[k].seconds[1];
     }
   for (int k = 0; k < METHODS; k++)
-    for (int j = 0; j < 2 && enabled[k]; j++)
+    for (int j = 0; j < 2 && enabled[k] > 0; j++)
       res[k].seconds[j] = bench_median(t[k][j], reps < 16 ? reps : 16);
   PetscFunctionReturn(0);
 }
@@ -224,19 +300,24 @@ static PetscErrorCode bench_case(solace_obstacle ob, Vec b, const char *weights,
 static void print_case(int ndim, int64_t n, int64_t nsolid, const int enabled[METHODS],
                        const outcome res[METHODS]) {
   for (int k = 0; k < METHODS; k++) {
+    if (enabled[k] < 0) continue; /* not selected, or no deflation block */
     if (!enabled[k]) {
-      printf("%dD %4lld^%d %7lld | %-8s | skipped (above -%s_max_cells)\n", ndim, (long long)n,
-             ndim, (long long)nsolid, method_names[k], k == 2 ? "defl" : "dcdm");
+      printf("%dD %4lld^%d %7lld | %-10s | skipped (above -%s_max_cells)\n", ndim, (long long)n,
+             ndim, (long long)nsolid, method_names[k], k == RITZ_DEFL ? "defl" : "dcdm");
       continue;
     }
-    const outcome *r = &res[k], *icc = &res[1];
-    printf("%dD %4lld^%d %7lld | %-8s | %5lld %8.3f | %5lld %8.3f | %7.3f | %.1e%s | %5.2f %6.2f | "
-           "%5.2f %6.2f\n",
-           ndim, (long long)n, ndim, (long long)nsolid, method_names[k], (long long)r->its[0],
+    int ref = k >= BLOCK_CG ? BLOCK_ICC : ICC;
+    const outcome *r = &res[k], *icc = &res[ref];
+    printf("%dD %4lld^%d %7lld | %-10s | %5lld %8.3f | %5lld %8.3f | %7.3f | %.1e%s", ndim,
+           (long long)n, ndim, (long long)nsolid, method_names[k], (long long)r->its[0],
            r->seconds[0], (long long)r->its[1], r->seconds[1], r->setup, r->residual,
-           r->converged ? "" : "!", (double)r->its[0] / (double)icc->its[0],
-           r->seconds[0] / icc->seconds[0], (double)r->its[1] / (double)icc->its[1],
-           r->seconds[1] / icc->seconds[1]);
+           r->converged ? "" : "!");
+    if (enabled[ref] > 0)
+      printf(" | %5.2f %6.2f | %5.2f %6.2f\n", (double)r->its[0] / (double)icc->its[0],
+             r->seconds[0] / icc->seconds[0], (double)r->its[1] / (double)icc->its[1],
+             r->seconds[1] / icc->seconds[1]);
+    else
+      printf(" | (no %s row)\n", method_names[ref]);
   }
   fflush(stdout);
 }
@@ -247,6 +328,7 @@ static PetscErrorCode bench_size(int ndim, int64_t n, const char *weights, const
   double *bv;
   outcome res[METHODS];
   PetscFunctionBegin;
+  memset(res, 0, sizeof res);
   PetscCheck(!solace_obstacle_create(ndim, n, "blobs", 101, &ob), PETSC_COMM_SELF, PETSC_ERR_LIB,
              "%s", solace_error_message());
   PetscCall(VecCreateSeq(PETSC_COMM_SELF, (PetscInt)ob->cells, &b));
@@ -254,8 +336,17 @@ static PetscErrorCode bench_size(int ndim, int64_t n, const char *weights, const
   PetscCheck(!solace_obstacle_rhs(ob, 11, 0, bv), PETSC_COMM_SELF, PETSC_ERR_LIB, "%s",
              solace_error_message());
   PetscCall(VecRestoreArray(b, &bv));
-  int enabled[METHODS] = {1, 1, ob->cells <= o->defl_max_cells, ob->cells <= o->dcdm_max_cells};
-  PetscCall(bench_case(ob, b, weights, o->reps, (PetscInt)o->dcdm_max_it, enabled, res));
+  int block = o->deflate_block > 0 ? 1 : -1;
+  int enabled[METHODS] = {1,
+                          1,
+                          ob->cells <= o->defl_max_cells,
+                          ob->cells <= o->dcdm_max_cells,
+                          block,
+                          block,
+                          block > 0 && ob->cells <= o->dcdm_max_cells};
+  for (int k = 0; k < METHODS; k++)
+    if (!o->selected[k]) enabled[k] = -1;
+  PetscCall(bench_case(ob, b, weights, o, enabled, res));
   print_case(ndim, n, ob->nsolid, enabled, res);
   PetscCall(VecDestroy(&b));
   solace_obstacle_destroy(&ob);
@@ -276,8 +367,11 @@ int main(int argc, char **argv) {
   printf("obstacles: blobs (seed 101, held out), rhs seed 11; x0 = 0; true relative residual; "
          "%d repetition(s), median times\n",
          o.reps);
-  printf("case          solid | method   | its@1e-4  s@1e-4 | its@1e-6  s@1e-6 | setup s | "
-         "residual | its/icc s/icc @1e-4 | its/icc s/icc @1e-6\n");
+  printf("case          solid | method     | its@1e-4  s@1e-4 | its@1e-6  s@1e-6 | setup s | "
+         "residual | its/ref s/ref @1e-4 | its/ref s/ref @1e-6\n");
+  printf("ref: icc-pcg, and bdefl-icc for the bdefl rows (subdomain deflation, blocks of %lld "
+         "cells per side)\n",
+         (long long)o.deflate_block);
   int status = 0;
   for (int d = 0; d < 2 && !status; d++)
     for (int i = 0; i < o.nsizes[d] && !status; i++)

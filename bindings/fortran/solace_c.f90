@@ -352,6 +352,7 @@ module solace_c
   public :: c_solace_dcdm_problem_get_rhs
   public :: c_solace_dcdm_problem_destroy
   public :: c_solace_dcdm_solve_csr
+  public :: c_solace_dcdm_solve_csr_opts
 
   ! #define constants
   integer(c_int), parameter :: SOLACE_VERSION_MAJOR = 0 ! Version of the headers (the library's o...
@@ -3880,5 +3881,38 @@ module solace_c
       type(c_ptr), value :: residual
       integer(c_int) :: return_value
     end function c_solace_dcdm_solve_csr
+
+    ! solace_dcdm_solve_csr() with solver options: `options` holds "-name value" pairs ("" for the
+    ! defaults): "-directions k" (previous directions kept, k >= 1, default 2), "-deflate_block b"
+    ! (subdomain deflation with blocks of b cells per dimension: one coarse vector per block, the
+    ! indicator of its fluid cells, solved exactly; default 0, off; docs/dcdm.md) and "-max_levels L"
+    ! (most levels of a tied network, L >= 0, default 0: the file's cap). With deflation iteration 1
+    ! is the coarse correction. Unknown names or bad values: ::SOLACE_ERR_ARG; otherwise as
+    ! solace_dcdm_solve_csr().
+    ! C (dcdm.h): int solace_dcdm_solve_csr_opts(const char *options, const char *weights, int ndim,
+    !     const int64_t *grid, int64_t rows, const int64_t *row_start, const int64_t *columns, const
+    !     double *values, const double *b, double *x, double rtol, int64_t max_it, int64_t
+    !     *iterations, double *residual)
+    function c_solace_dcdm_solve_csr_opts(options, weights, ndim, grid, rows, row_start, &
+        columns, values, b, x, rtol, max_it, iterations, residual) bind(C, name="solace_dcdm_solve_csr_opts") &
+        result(return_value)
+      import :: c_char, c_double, c_int, c_int64_t, c_ptr
+      implicit none
+      character(kind=c_char), dimension(*), intent(in) :: options
+      character(kind=c_char), dimension(*), intent(in) :: weights
+      integer(c_int), value :: ndim
+      type(c_ptr), value :: grid
+      integer(c_int64_t), value :: rows
+      type(c_ptr), value :: row_start
+      type(c_ptr), value :: columns
+      type(c_ptr), value :: values
+      type(c_ptr), value :: b
+      type(c_ptr), value :: x
+      real(c_double), value :: rtol
+      integer(c_int64_t), value :: max_it
+      type(c_ptr), value :: iterations
+      type(c_ptr), value :: residual
+      integer(c_int) :: return_value
+    end function c_solace_dcdm_solve_csr_opts
   end interface
 end module solace_c

@@ -85,6 +85,22 @@ SOLACE_EXPORT int solace_dcdm_solve_csr(const char *weights, int ndim, const int
                                         const double *b, double *x, double rtol, int64_t max_it,
                                         int64_t *iterations, double *residual);
 
+/**
+ * solace_dcdm_solve_csr() with solver options: `options` holds "-name value" pairs ("" for the
+ * defaults): "-directions k" (previous directions kept, k >= 1, default 2), "-deflate_block b"
+ * (subdomain deflation with blocks of b cells per dimension: one coarse vector per block, the
+ * indicator of its fluid cells, solved exactly; default 0, off; docs/dcdm.md) and "-max_levels L"
+ * (most levels of a tied network, L >= 0, default 0: the file's cap). With deflation iteration 1
+ * is the coarse correction. Unknown names or bad values: ::SOLACE_ERR_ARG; otherwise as
+ * solace_dcdm_solve_csr().
+ */
+SOLACE_EXPORT int solace_dcdm_solve_csr_opts(const char *options, const char *weights, int ndim,
+                                             const int64_t *grid, int64_t rows,
+                                             const int64_t *row_start, const int64_t *columns,
+                                             const double *values, const double *b, double *x,
+                                             double rtol, int64_t max_it, int64_t *iterations,
+                                             double *residual);
+
 #ifdef __cplusplus
 }
 #endif

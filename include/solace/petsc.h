@@ -42,7 +42,14 @@
  * (including q = 0) with KSP_DIVERGED_INDEFINITE_MAT, max_it with KSP_DIVERGED_ITS. Options:
  *  - `-ksp_dcdm_directions k`: previous directions kept, k >= 1 (default 2);
  *  - `-ksp_dcdm_weights file.h5`: the network (default: none, identity map);
- *  - `-ksp_dcdm_grid nx,ny[,nz]`: the grid of a bare matrix (ignored when a DMDA is attached).
+ *  - `-ksp_dcdm_grid nx,ny[,nz]`: the grid of a bare matrix (ignored when a DMDA is attached);
+ *  - `-ksp_dcdm_max_levels L`: most levels of a tied network (default 0: the file's cap);
+ *  - `-ksp_dcdm_deflate_block b`: subdomain deflation with blocks of b cells per dimension
+ *    (default 0: off). Column j of Z is the indicator of the fluid cells of block j; with
+ *    E = Z^T A Z (solved by a KSP with prefix `-ksp_dcdm_deflate_`, by default LU, redundant on
+ *    several ranks) iteration 1 is the coarse correction x += Z E^-1 Z^T r and every q is made
+ *    A-orthogonal to range(Z) (q -= Z E^-1 Z^T A q) before the k directions: with the identity
+ *    map this is deflated CG (Nicolaides 1987; Saad, Yeung, Erhel and Guyomarc'h 2000).
  */
 #ifndef SOLACE_PETSC_H
 #define SOLACE_PETSC_H
@@ -97,6 +104,16 @@ SOLACE_EXPORT PetscErrorCode SolaceKSPDCDMSetWeights(KSP ksp, const char *path);
 /** Sets the grid nx x ny (nz <= 0) or nx x ny x nz of a dcdm KSP whose matrix has no DMDA;
  * nx ny nz must equal the matrix size (checked at KSPSetUp, PETSC_ERR_ARG_SIZ). */
 SOLACE_EXPORT PetscErrorCode SolaceKSPDCDMSetGrid(KSP ksp, PetscInt nx, PetscInt ny, PetscInt nz);
+
+/** Turns on subdomain deflation in a dcdm KSP with blocks of b cells per grid dimension (b >= 1;
+ * 0, the default, turns it off): the fluid cells of each block span one coarse vector, the
+ * initial guess takes the coarse solution and every direction is made A-orthogonal to the coarse
+ * space (PETSC_ERR_ARG_OUTOFRANGE for b < 0; the grid is needed at KSPSolve). */
+SOLACE_EXPORT PetscErrorCode SolaceKSPDCDMSetDeflationBlock(KSP ksp, PetscInt b);
+
+/** Caps the depth of a tied DCDM network at L levels in a dcdm KSP (L >= 0; 0, the default,
+ * leaves the file's dcdm_max_levels in force; PETSC_ERR_ARG_OUTOFRANGE for L < 0). */
+SOLACE_EXPORT PetscErrorCode SolaceKSPDCDMSetMaxLevels(KSP ksp, PetscInt L);
 
 #ifdef __cplusplus
 }

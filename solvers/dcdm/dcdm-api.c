@@ -3,9 +3,11 @@
 #include "operators/pde/obstacle.h"
 #include "solace/dcdm.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 int solace_dcdm_train(const char *options, const char *path, int64_t *steps, double *first_loss,
                       double *last_loss) {
@@ -176,6 +178,41 @@ static PetscErrorCode csr_to_mat(int64_t rows, const int64_t *row_start, const i
   PetscFunctionReturn(0);
 }
 
+/* The solver options of solace_dcdm_solve_csr_opts. */
+typedef struct {
+  int64_t directions;    /* -directions k >= 1 (default 2) */
+  int64_t deflate_block; /* -deflate_block b >= 0 (default 0: no deflation) */
+  int64_t max_levels;    /* -max_levels L >= 0 (default 0: the file's cap) */
+} csr_solve_options;
+
+/* Reads "-name value" pairs of `options` into o; unknown names and malformed or out-of-range
+ * values are SOLACE_ERR_ARG. */
+static int parse_solve_options(const char *options, csr_solve_options *o) {
+  static const char *const names[] = {"-directions", "-deflate_block", "-max_levels"};
+  static const int64_t least[] = {1, 0, 0};
+  int64_t *fields[] = {&o->directions, &o->deflate_block, &o->max_levels};
+  *o = (csr_solve_options){2, 0, 0};
+  const char *p = options;
+  for (;;) {
+    while (isspace((unsigned char)*p)) p++;
+    if (!*p) return SOLACE_SUCCESS;
+    size_t len = strcspn(p, " \t\n"), k = 0;
+    while (k < 3 && (strlen(names[k]) != len || strncmp(p, names[k], len))) k++;
+    SolaceCheck(k < 3, SOLACE_ERR_ARG,
+                "unknown solver option '%.*s' in '%s' (known: -directions, -deflate_block, "
+                "-max_levels)",
+                (int)len, p, options);
+    p += len;
+    char *end;
+    long long value = strtoll(p, &end, 10);
+    SolaceCheck(end != p && (!*end || isspace((unsigned char)*end)) && value >= least[k],
+                SOLACE_ERR_ARG, "solver option %s needs an integer >= %lld in '%s'", names[k],
+                (long long)least[k], options);
+    *fields[k] = value;
+    p = end;
+  }
+}
+
 /* The dcdm KSP for A (without reading the options database). */
 PetscErrorCode SolaceDCDMCreateKSP(Mat A, const char *weights, int ndim, const int64_t *grid,
                                    double rtol, int64_t max_it, KSP *ksp) {
@@ -188,6 +225,15 @@ PetscErrorCode SolaceDCDMCreateKSP(Mat A, const char *weights, int ndim, const i
                                  ndim == 3 ? (PetscInt)grid[2] : 0));
   PetscCall(KSPSetTolerances(*ksp, rtol, 0.0, PETSC_DEFAULT, (PetscInt)max_it));
   PetscCall(KSPSetNormType(*ksp, KSP_NORM_UNPRECONDITIONED));
+  PetscFunctionReturn(0);
+}
+
+/* Applies the options of solace_dcdm_solve_csr_opts to a dcdm KSP. */
+static PetscErrorCode apply_solve_options(KSP ksp, const csr_solve_options *o) {
+  PetscFunctionBegin;
+  PetscCall(SolaceKSPDCDMSetDirections(ksp, (PetscInt)o->directions));
+  PetscCall(SolaceKSPDCDMSetDeflationBlock(ksp, (PetscInt)o->deflate_block));
+  PetscCall(SolaceKSPDCDMSetMaxLevels(ksp, (PetscInt)o->max_levels));
   PetscFunctionReturn(0);
 }
 
@@ -219,14 +265,15 @@ static void csr_solve_release(csr_solve *s) {
   MatDestroy(&s->A);
 }
 
-static int run_solve(const char *weights, int ndim, const int64_t *grid, int64_t rows,
-                     const int64_t *row_start, const int64_t *columns, const double *values,
-                     const double *b, double *x, double rtol, int64_t max_it, csr_solve *s,
-                     int64_t *iterations) {
+static int run_solve(const csr_solve_options *o, const char *weights, int ndim, const int64_t *grid,
+                     int64_t rows, const int64_t *row_start, const int64_t *columns,
+                     const double *values, const double *b, double *x, double rtol, int64_t max_it,
+                     csr_solve *s, int64_t *iterations) {
   SolacePetscCall(csr_to_mat(rows, row_start, columns, values, &s->A));
   SolacePetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)rows, b, &s->b));
   SolacePetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)rows, x, &s->x));
   SolacePetscCall(SolaceDCDMCreateKSP(s->A, weights, ndim, grid, rtol, max_it, &s->ksp));
+  SolacePetscCall(apply_solve_options(s->ksp, o));
   SolacePetscCall(VecZeroEntries(s->x));
   SolacePetscCall(KSPSolve(s->ksp, s->b, s->x));
   KSPConvergedReason reason;
@@ -244,6 +291,18 @@ int solace_dcdm_solve_csr(const char *weights, int ndim, const int64_t *grid, in
                           const int64_t *row_start, const int64_t *columns, const double *values,
                           const double *b, double *x, double rtol, int64_t max_it,
                           int64_t *iterations, double *residual) {
+  return solace_dcdm_solve_csr_opts("", weights, ndim, grid, rows, row_start, columns, values, b, x,
+                                    rtol, max_it, iterations, residual);
+}
+
+int solace_dcdm_solve_csr_opts(const char *options, const char *weights, int ndim,
+                               const int64_t *grid, int64_t rows, const int64_t *row_start,
+                               const int64_t *columns, const double *values, const double *b,
+                               double *x, double rtol, int64_t max_it, int64_t *iterations,
+                               double *residual) {
+  csr_solve_options o;
+  SolaceCheckNotNull(options);
+  SolaceCall(parse_solve_options(options, &o));
   SolaceCheckNotNull(grid);
   SolaceCheckNotNull(row_start);
   SolaceCheckNotNull(columns);
@@ -262,8 +321,8 @@ int solace_dcdm_solve_csr(const char *weights, int ndim, const int64_t *grid, in
   csr_solve s = {0};
   int64_t its = 0;
   double res = 0.0;
-  int status = run_solve(weights, ndim, grid, rows, row_start, columns, values, b, x, rtol, max_it,
-                         &s, &its);
+  int status = run_solve(&o, weights, ndim, grid, rows, row_start, columns, values, b, x, rtol,
+                         max_it, &s, &its);
   int status_res = SOLACE_SUCCESS;
   if (s.x) SolacePetscCallGoto(status_res, done, SolaceDCDMRelativeResidual(s.A, s.b, s.x, &res));
 done:

@@ -94,6 +94,14 @@ typedef struct {
   /* work vectors (ksp->work): r, w, then P[0..k] and AP[0..k]; slot k is the spare */
   Vec r, w, *P, *AP;
   PetscReal *pAp, *dots; /* p_i . A p_i of the stored directions; scratch of k */
+  /* subdomain deflation (dcdm-deflate.c), off when deflate_block = 0 */
+  PetscInt deflate_block;   /* -ksp_dcdm_deflate_block b: blocks of b^ndim cells */
+  Mat Z, E;                 /* block indicators of the fluid cells; Z^T A Z */
+  KSP coarse;               /* solves with E (prefix -ksp_dcdm_deflate_) */
+  Vec zt, zc;               /* coarse right-hand side and solution */
+  PetscInt deflate_size;    /* columns of Z */
+  PetscObjectId deflate_id; /* operator Z and E were built for */
+  PetscObjectState deflate_state;
 } KSP_DCDM;
 
 /* A dcdm KSP for the sequential matrix A on an nx x ny (x nz) grid (grid[2] read only for ndim
@@ -105,6 +113,19 @@ PETSC_INTERN PetscErrorCode SolaceDCDMCreateKSP(Mat A, const char *weights, int 
 
 /* ||b - A x|| / ||b|| (||b - A x|| when b = 0), computed afresh. */
 PETSC_INTERN PetscErrorCode SolaceDCDMRelativeResidual(Mat A, Vec b, Vec x, double *residual);
+
+/* Builds Z, E and the coarse solver for A unless built for A's id and state already; needs the
+ * grid and the solid cells (d->solid). */
+PETSC_INTERN PetscErrorCode SolaceDCDMDeflationSetUp(KSP ksp, Mat A);
+
+/* Frees the deflation space and its coarse solver. */
+PETSC_INTERN PetscErrorCode SolaceDCDMDeflationReset(KSP ksp);
+
+/* x += Z E^-1 Z^T r (no-op without deflation). */
+PETSC_INTERN PetscErrorCode SolaceDCDMDeflationCorrect(KSP ksp, Vec r, Vec x);
+
+/* q -= Z E^-1 Z^T A q, making q A-orthogonal to range(Z); `work` is overwritten. */
+PETSC_INTERN PetscErrorCode SolaceDCDMDeflationProject(KSP ksp, Mat A, Vec q, Vec work);
 
 /* The KSP constructor, registered by SolacePetscRegisterAll(). */
 PETSC_INTERN PetscErrorCode SolaceKSPCreate_DCDM(KSP ksp);

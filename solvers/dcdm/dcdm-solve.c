@@ -1,6 +1,8 @@
 /* The DCDM iteration (Kaneda, Akar, Chen, Kala, Teran, ICML 2023) with k previous directions:
  *   q = f(r / ||r||); q -= sum_i p_i (q . A p_i) / (p_i . A p_i)   (the last k directions)
  *   p = q; x += p (p . r) / (p . A p); r = b - A x                   (the true residual)
+ * With subdomain deflation (dcdm-deflate.c) iteration 1 is the coarse correction
+ * x += Z E^-1 Z^T r, and every q is made A-orthogonal to range(Z) before the k directions.
  * f is the identity (a conjugate-direction method: CG's iterates for SPD A) or a DCDM network
  * applied to the residual on the grid, with solid cells (rows holding only a diagonal entry)
  * zero in its input and in q. */
@@ -190,12 +192,21 @@ PetscErrorCode SolaceKSPSolve_DCDM(KSP ksp) {
   ksp->its = 0;
   ksp->reason = KSP_CONVERGED_ITERATING;
   if (ksp->guess_zero) PetscCall(VecSet(x, 0.0));
-  if (d->net) {
+  if (d->net || d->deflate_block) { /* solid cells: out of the network and of Z */
     PetscCall(find_solid_cells(ksp, A));
     PetscCall(solve_solid_cells(ksp, b, x));
   }
   PetscCall(true_residual(A, b, x, r, &rnorm));
-  PetscCall(report(ksp, rnorm));
+  PetscCall(report(ksp, rnorm)); /* the guess's residual: the convergence test's reference */
+  if (d->deflate_block && !ksp->reason && ksp->max_it > 0) { /* iteration 1: coarse correction */
+    PetscCall(SolaceDCDMDeflationSetUp(ksp, A));
+    PetscCall(SolaceDCDMDeflationCorrect(ksp, r, x));
+    PetscCall(true_residual(A, b, x, r, &rnorm));
+    PetscCall(PetscObjectSAWsTakeAccess((PetscObject)ksp));
+    ksp->its++;
+    PetscCall(PetscObjectSAWsGrantAccess((PetscObject)ksp));
+    PetscCall(report(ksp, rnorm));
+  }
   while (!ksp->reason) {
     if (ksp->its >= ksp->max_it) {
       ksp->reason = KSP_DIVERGED_ITS;
@@ -208,6 +219,7 @@ PetscErrorCode SolaceKSPSolve_DCDM(KSP ksp) {
     Vec q = d->P[k], aq = d->AP[k];
     PetscReal qaq, qr;
     PetscCall(direction(ksp, r, rnorm, q));
+    PetscCall(SolaceDCDMDeflationProject(ksp, A, q, d->w));
     if (m > 0) { /* A-orthogonalise against the kept directions (classical Gram-Schmidt) */
       PetscCall(VecMDot(q, m, d->AP, d->dots));
       for (PetscInt i = 0; i < m; i++) d->dots[i] = -d->dots[i] / d->pAp[i];

@@ -17,6 +17,7 @@ static PetscErrorCode KSPReset_DCDM(KSP ksp) {
   PetscCall(VecDestroy(&d->natural));
   PetscCall(PetscFree2(d->pAp, d->dots));
   PetscCall(PetscFree2(d->P, d->AP));
+  PetscCall(SolaceDCDMDeflationReset(ksp));
   d->r = d->w = NULL;
   d->n = d->nlocal = d->rstart = 0;
   d->nsolid = 0;
@@ -189,10 +190,11 @@ static PetscErrorCode KSPSetUp_DCDM(KSP ksp) {
   PetscCall(load_network(ksp));
   PetscCall(KSPSetWorkVecs(ksp, 2 + 2 * (k + 1)));
   d->r = ksp->work[0], d->w = ksp->work[1];
+  if (d->net) PetscCall(check_network_grid(ksp));
+  if (d->net || d->deflate_block)
+    PetscCall(PetscCalloc3(d->net && d->rank == 0 ? n : 0, &d->in, d->nlocal, &d->solid, d->nlocal,
+                           &d->diag));
   if (d->net) {
-    PetscCall(check_network_grid(ksp));
-    PetscCall(
-        PetscCalloc3(d->rank == 0 ? n : 0, &d->in, d->nlocal, &d->solid, d->nlocal, &d->diag));
     shape_input(d);
     if (d->size > 1) PetscCall(create_gather(ksp, d->r));
   }
@@ -208,8 +210,9 @@ static PetscErrorCode KSPDestroy_DCDM(KSP ksp) {
   PetscCall(KSPReset_DCDM(ksp));
   solace_nn_net_destroy(&d->net);
   PetscCall(PetscFree(d->weights));
-  const char *names[] = {"SolaceKSPDCDMSetDirections_C", "SolaceKSPDCDMGetDirections_C",
-                         "SolaceKSPDCDMSetWeights_C", "SolaceKSPDCDMSetGrid_C"};
+  const char *names[] = {"SolaceKSPDCDMSetDirections_C",     "SolaceKSPDCDMGetDirections_C",
+                         "SolaceKSPDCDMSetWeights_C",        "SolaceKSPDCDMSetGrid_C",
+                         "SolaceKSPDCDMSetDeflationBlock_C", "SolaceKSPDCDMSetMaxLevels_C"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     PetscCall(PetscObjectComposeFunction((PetscObject)ksp, names[i], NULL));
   PetscCall(PetscFree(ksp->data));
@@ -258,6 +261,16 @@ static PetscErrorCode KSPView_DCDM(KSP ksp, PetscViewer viewer) {
   else
     PetscCall(PetscViewerASCIIPrintf(
         viewer, "  direction map: identity (conjugate directions: CG for SPD matrices)\n"));
+  if (!d->deflate_block) PetscFunctionReturn(0);
+  PetscCall(PetscViewerASCIIPrintf(viewer,
+                                   "  subdomain deflation: blocks of %" PetscInt_FMT
+                                   " cells per dimension, %" PetscInt_FMT " coarse unknowns\n",
+                                   d->deflate_block, d->deflate_size));
+  if (d->coarse) {
+    PetscCall(PetscViewerASCIIPushTab(viewer));
+    PetscCall(KSPView(d->coarse, viewer));
+    PetscCall(PetscViewerASCIIPopTab(viewer));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -269,8 +282,9 @@ static void setup_again(KSP ksp) {
 static PetscErrorCode KSPSetFromOptions_DCDM(KSP ksp, PetscOptionItems *PetscOptionsObject) {
   KSP_DCDM *d = (KSP_DCDM *)ksp->data;
   PetscInt k = d->directions, grid[3] = {0, 0, 0}, ngrid = 3, max_levels = d->max_levels;
+  PetscInt block = d->deflate_block;
   char path[PETSC_MAX_PATH_LEN] = "";
-  PetscBool set_k, set_w, set_g, set_m;
+  PetscBool set_k, set_w, set_g, set_m, set_b;
   PetscFunctionBegin;
   PetscOptionsHeadBegin(PetscOptionsObject, "KSP DCDM options");
   PetscCall(PetscOptionsInt("-ksp_dcdm_directions", "Previous directions kept (k >= 1)",
@@ -281,14 +295,13 @@ static PetscErrorCode KSPSetFromOptions_DCDM(KSP ksp, PetscOptionItems *PetscOpt
   PetscCall(PetscOptionsIntArray("-ksp_dcdm_grid", "Grid nx,ny[,nz] of a bare matrix",
                                  "SolaceKSPDCDMSetGrid", grid, &ngrid, &set_g));
   PetscCall(PetscOptionsInt("-ksp_dcdm_max_levels", "Most levels of a tied network (0: no cap)",
-                            "KSPSetFromOptions", max_levels, &max_levels, &set_m));
+                            "SolaceKSPDCDMSetMaxLevels", max_levels, &max_levels, &set_m));
+  PetscCall(PetscOptionsInt("-ksp_dcdm_deflate_block",
+                            "Subdomain deflation with blocks of b cells per dimension (0: off)",
+                            "SolaceKSPDCDMSetDeflationBlock", block, &block, &set_b));
   PetscOptionsHeadEnd();
-  if (set_m) {
-    PetscCheck(max_levels >= 0, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_OUTOFRANGE,
-               "dcdm: -ksp_dcdm_max_levels %" PetscInt_FMT " must be >= 0 (0: no cap)", max_levels);
-    if (max_levels != d->max_levels) setup_again(ksp);
-    d->max_levels = max_levels;
-  }
+  if (set_b) PetscCall(SolaceKSPDCDMSetDeflationBlock(ksp, block));
+  if (set_m) PetscCall(SolaceKSPDCDMSetMaxLevels(ksp, max_levels));
   if (set_k) PetscCall(SolaceKSPDCDMSetDirections(ksp, k));
   if (set_w) PetscCall(SolaceKSPDCDMSetWeights(ksp, path[0] ? path : NULL));
   if (set_g) {
@@ -300,13 +313,23 @@ static PetscErrorCode KSPSetFromOptions_DCDM(KSP ksp, PetscOptionItems *PetscOpt
   PetscFunctionReturn(0);
 }
 
+/* Sets an integer setting (*field) that takes effect at the next KSPSetUp; value >= least, else
+ * PETSC_ERR_ARG_OUTOFRANGE naming it (`what`, `meaning` of the least value or ""). */
+static PetscErrorCode set_setting(KSP ksp, PetscInt *field, PetscInt value, PetscInt least,
+                                  const char *what, const char *meaning) {
+  PetscFunctionBegin;
+  PetscCheck(value >= least, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_OUTOFRANGE,
+             "dcdm: %s %" PetscInt_FMT " must be >= %" PetscInt_FMT "%s", what, value, least,
+             meaning);
+  if (value != *field) setup_again(ksp);
+  *field = value;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode SetDirections_DCDM(KSP ksp, PetscInt k) {
   KSP_DCDM *d = (KSP_DCDM *)ksp->data;
   PetscFunctionBegin;
-  PetscCheck(k >= 1, PetscObjectComm((PetscObject)ksp), PETSC_ERR_ARG_OUTOFRANGE,
-             "dcdm: the number of directions k = %" PetscInt_FMT " must be at least 1", k);
-  if (k != d->directions) setup_again(ksp);
-  d->directions = k;
+  PetscCall(set_setting(ksp, &d->directions, k, 1, "the number of directions k =", ""));
   PetscFunctionReturn(0);
 }
 
@@ -338,6 +361,21 @@ static PetscErrorCode SetGrid_DCDM(KSP ksp, PetscInt nx, PetscInt ny, PetscInt n
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode SetMaxLevels_DCDM(KSP ksp, PetscInt max_levels) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  PetscFunctionBegin;
+  PetscCall(
+      set_setting(ksp, &d->max_levels, max_levels, 0, "the depth cap", " (0: the file's cap)"));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetDeflationBlock_DCDM(KSP ksp, PetscInt b) {
+  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+  PetscFunctionBegin;
+  PetscCall(set_setting(ksp, &d->deflate_block, b, 0, "the deflation block", " (0: no deflation)"));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode SolaceKSPCreate_DCDM(KSP ksp) {
   KSP_DCDM *d;
   PC pc;
@@ -362,6 +400,9 @@ PetscErrorCode SolaceKSPCreate_DCDM(KSP ksp) {
   PetscCall(PetscObjectComposeFunction(obj, "SolaceKSPDCDMGetDirections_C", GetDirections_DCDM));
   PetscCall(PetscObjectComposeFunction(obj, "SolaceKSPDCDMSetWeights_C", SetWeights_DCDM));
   PetscCall(PetscObjectComposeFunction(obj, "SolaceKSPDCDMSetGrid_C", SetGrid_DCDM));
+  PetscCall(
+      PetscObjectComposeFunction(obj, "SolaceKSPDCDMSetDeflationBlock_C", SetDeflationBlock_DCDM));
+  PetscCall(PetscObjectComposeFunction(obj, "SolaceKSPDCDMSetMaxLevels_C", SetMaxLevels_DCDM));
   PetscFunctionReturn(0);
 }
 
@@ -392,5 +433,19 @@ PetscErrorCode SolaceKSPDCDMSetGrid(KSP ksp, PetscInt nx, PetscInt ny, PetscInt 
   PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
   PetscTryMethod(ksp, "SolaceKSPDCDMSetGrid_C", (KSP, PetscInt, PetscInt, PetscInt),
                  (ksp, nx, ny, nz));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolaceKSPDCDMSetDeflationBlock(KSP ksp, PetscInt b) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscTryMethod(ksp, "SolaceKSPDCDMSetDeflationBlock_C", (KSP, PetscInt), (ksp, b));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolaceKSPDCDMSetMaxLevels(KSP ksp, PetscInt L) {
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ksp, KSP_CLASSID, 1);
+  PetscTryMethod(ksp, "SolaceKSPDCDMSetMaxLevels_C", (KSP, PetscInt), (ksp, L));
   PetscFunctionReturn(0);
 }

@@ -21,9 +21,17 @@
  *    non-increasing and solid cells zero; KSPView says "levels 3"; a 12x12 grid (not divisible
  *    by 2^3) is refused; a file without dcdm_levels (the older format) loads as one level with
  *    the outputs of its network; dcdm_levels contradicting the weights, 0 or 99 are refused;
+ *  - deflate: subdomain deflation with the identity map on the obstacle problem, blocks of 3 and
+ *    8 cells: the residual norms after iteration j + 1 (iteration 1 is the coarse correction)
+ *    equal those of PETSc's KSPCG + PCDEFLATION on the same block space (built in the test) after
+ *    j to 1e-9 ||b||, iterates x_2, x_8, x_14 to 1e-9; at rtol 1e-12 the solution equals LU's to
+ *    1e-8 in PETSc's count + 1 (+-1); A scaled in place is solved anew (x / 2); blocks of one
+ *    cell end at iteration 1; b < 0 and deflation without a grid are refused; the option is the
+ *    setter; on a 12^3 blobs problem with blocks of 5 the histories and iterates match too;
  *  - mpi (2 ranks): the network runs on rank 0 on the gathered grid; 20 iterations give the
  *    residual history and x of one rank to 1e-9 (rounding of the parallel reductions), for a
- *    bare Mat, a DMDA (whose ordering is not the natural one) and the identity map. */
+ *    bare Mat, a DMDA (whose ordering is not the natural one), the identity map, and with
+ *    deflation blocks of 4 cells. */
 #include <string.h>
 #include <unistd.h>
 
@@ -34,6 +42,7 @@
 #include "test-petsc.h"
 
 #include "io/store-impl.h"
+#include "operators/pde/obstacle.h"
 #include "solvers/dcdm/dcdm-impl.h"
 
 enum { GRID = 16, HISTORY = 21 };
@@ -754,6 +763,244 @@ static int test_tied(void) {
   return 0;
 }
 
+/* The grid of the deflation checks: n^ndim cells, solid[] marks the solid ones. */
+typedef struct {
+  int ndim;
+  PetscInt n;
+  unsigned char *solid;
+} deflation_grid;
+
+/* The subdomain deflation space of -ksp_dcdm_deflate_block b on grid g, built here on its own:
+ * one column per block of b^ndim cells holding fluid cells (in natural block order), the
+ * indicator of those cells. *m is its number of columns. */
+static PetscErrorCode block_indicators(const deflation_grid *g, PetscInt b, Mat *W, PetscInt *m) {
+  PetscInt n = g->n, nb = (n + b - 1) / b, cells = g->ndim == 3 ? n * n * n : n * n;
+  PetscInt nblocks = g->ndim == 3 ? nb * nb * nb : nb * nb, *column, *first;
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(nblocks, &column, nblocks, &first));
+  for (PetscInt k = 0; k < nblocks; k++) column[k] = -1, first[k] = cells;
+  for (PetscInt c = cells - 1; c >= 0; c--) /* the first fluid cell of every block, if any */
+    if (!g->solid[c]) {
+      PetscInt i = c % n, j = (c / n) % n, l = c / (n * n);
+      first[i / b + nb * (j / b + nb * (l / b))] = c;
+    }
+  *m = 0;
+  for (PetscInt k = 0; k < nblocks; k++)
+    if (first[k] < cells) column[k] = (*m)++;
+  PetscCall(MatCreateSeqAIJ(PETSC_COMM_SELF, cells, *m, 1, NULL, W));
+  for (PetscInt c = 0; c < cells; c++) {
+    if (g->solid[c]) continue;
+    PetscInt i = c % n, j = (c / n) % n, l = c / (n * n);
+    PetscCall(MatSetValue(*W, c, column[i / b + nb * (j / b + nb * (l / b))], 1.0, INSERT_VALUES));
+  }
+  PetscCall(MatAssemblyBegin(*W, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(*W, MAT_FINAL_ASSEMBLY));
+  PetscCall(PetscFree2(column, first));
+  PetscFunctionReturn(0);
+}
+
+/* PETSc's deflated CG: KSPCG with PCDEFLATION on W (additional PC none), from x = 0, at most
+ * max_it iterations; writes x and the residual history. */
+static PetscErrorCode petsc_deflated_cg(Mat A, Mat W, Vec b, PetscReal rtol, PetscInt max_it, Vec x,
+                                        PetscReal *hist, PetscInt *nhist, PetscInt *its) {
+  KSP ksp;
+  PC pc;
+  PetscFunctionBegin;
+  PetscCall(VecZeroEntries(x)); /* PCDEFLATION's pre-solve reads x even with a zero guess */
+  PetscCall(make_ksp(A, KSPCG, rtol, max_it, &ksp));
+  PetscCall(KSPGetPC(ksp, &pc));
+  PetscCall(PCSetType(pc, PCDEFLATION));
+  PetscCall(PCDeflationSetSpace(pc, W, PETSC_FALSE));
+  if (hist) PetscCall(KSPSetResidualHistory(ksp, hist, HISTORY, PETSC_TRUE));
+  PetscCall(KSPSolve(ksp, b, x));
+  if (nhist) PetscCall(KSPGetResidualHistory(ksp, NULL, nhist));
+  if (its) PetscCall(KSPGetIterationNumber(ksp, its));
+  PetscCall(KSPDestroy(&ksp));
+  PetscFunctionReturn(0);
+}
+
+/* The dcdm KSP (identity map) with deflation blocks of b cells on the bare matrix of grid g. */
+static PetscErrorCode deflated_dcdm(const deflation_grid *g, Mat A, PetscInt b, PetscReal rtol,
+                                    PetscInt max_it, KSP *ksp) {
+  PetscFunctionBegin;
+  PetscCall(make_ksp(A, SOLACE_KSPDCDM, rtol, max_it, ksp));
+  PetscCall(SolaceKSPDCDMSetGrid(*ksp, g->n, g->n, g->ndim == 3 ? g->n : 0));
+  PetscCall(SolaceKSPDCDMSetDeflationBlock(*ksp, b));
+  PetscFunctionReturn(0);
+}
+
+/* Identity map + deflation against PETSc's deflated CG on the same space: the residual norms
+ * after iteration j + 1 (iteration 1 is the coarse correction) equal PETSc's after j. */
+static int check_deflated_history(const deflation_grid *g, Mat A, Vec b, Vec x, Vec y,
+                                  PetscInt block) {
+  Mat W;
+  KSP ksp;
+  PetscReal hd[HISTORY], hp[HISTORY];
+  PetscInt nd, np, m;
+  double worst = 0.0, worst_x = 0.0;
+  CHECK(block_indicators(g, block, &W, &m));
+  CHECK(petsc_deflated_cg(A, W, b, 1e-30, HISTORY - 2, y, hp, &np, NULL));
+  CHECK(deflated_dcdm(g, A, block, 1e-30, HISTORY - 1, &ksp));
+  CHECK(KSPSetResidualHistory(ksp, hd, HISTORY, PETSC_TRUE));
+  CHECK(KSPSolve(ksp, b, x));
+  CHECK(KSPGetResidualHistory(ksp, NULL, &nd));
+  CHECK(KSPDestroy(&ksp));
+  TEST_ASSERT(nd == HISTORY && np == HISTORY - 1, "%d dcdm norms, %d PETSc norms", (int)nd,
+              (int)np);
+  for (PetscInt j = 0; j < np; j++) worst = fmax(worst, fabs(hd[j + 1] - hp[j]) / hd[0]);
+  TEST_ASSERT(worst <= 1e-9, "block %d: residual norms differ from PETSc's by %.3g ||b||",
+              (int)block, worst);
+  for (PetscInt j = 1; j <= 13; j += 6) { /* iterates x_2, x_8, x_14 against PETSc's x_j-1 */
+    CHECK(deflated_dcdm(g, A, block, 1e-30, j + 1, &ksp));
+    CHECK(KSPSolve(ksp, b, x));
+    CHECK(KSPDestroy(&ksp));
+    CHECK(petsc_deflated_cg(A, W, b, 1e-30, j, y, NULL, NULL, NULL));
+    worst_x = fmax(worst_x, relative_difference(x, y));
+  }
+  TEST_ASSERT(worst_x <= 1e-9, "block %d: iterates differ from PETSc's by %.3g", (int)block,
+              worst_x);
+  printf("%d-D, deflation block %d (%d coarse vectors): %d residual norms match PETSc's deflated "
+         "CG to %.1e ||b||, iterates to %.1e\n",
+         g->ndim, (int)block, (int)m, (int)np, worst, worst_x);
+  MatDestroy(&W);
+  return 0;
+}
+
+/* Solves to rtol 1e-12: the solution against LU (1e-8) and the count against PETSc's + 1. */
+static int check_deflated_solve(const deflation_grid *g, Mat A, Vec b, Vec x, Vec y, Vec x_lu,
+                                PetscInt block) {
+  Mat W;
+  KSP ksp;
+  PetscInt its, its_petsc, m;
+  KSPConvergedReason reason;
+  char text[4096];
+  CHECK(deflated_dcdm(g, A, block, 1e-12, 1000, &ksp));
+  CHECK(KSPSolve(ksp, b, x));
+  CHECK(KSPGetIterationNumber(ksp, &its));
+  CHECK(KSPGetConvergedReason(ksp, &reason));
+  CHECK(view_string(ksp, text, sizeof text));
+  CHECK(KSPDestroy(&ksp));
+  CHECK(block_indicators(g, block, &W, &m));
+  CHECK(petsc_deflated_cg(A, W, b, 1e-12, 1000, y, NULL, NULL, &its_petsc));
+  MatDestroy(&W);
+  double error = relative_difference(x, x_lu);
+  TEST_ASSERT(reason == KSP_CONVERGED_RTOL && error <= 1e-8, "block %d: %s, %.3g from LU",
+              (int)block, KSPConvergedReasons[reason], error);
+  TEST_ASSERT(labs((long)(its - 1 - its_petsc)) <= 1, "block %d: %d iterations, PETSc %d + 1",
+              (int)block, (int)its, (int)its_petsc);
+  TEST_ASSERT(strstr(text, "subdomain deflation: blocks of") && strstr(text, "coarse unknowns"),
+              "KSPView: %s", text);
+  printf("deflation block %d, rtol 1e-12: %d iterations (PETSc deflated CG %d + the coarse "
+         "correction), %.1e from LU\n",
+         (int)block, (int)its, (int)its_petsc, error);
+  return 0;
+}
+
+/* A changed operator (same Mat, new state) gets a new coarse space: A scaled by 2 gives x / 2. */
+static int check_deflated_new_operator(const deflation_grid *g, Mat A, Vec b, Vec x, Vec x_lu) {
+  KSP ksp;
+  Vec half;
+  KSPConvergedReason reason;
+  CHECK(VecDuplicate(x, &half));
+  CHECK(deflated_dcdm(g, A, 4, 1e-12, 1000, &ksp));
+  CHECK(KSPSolve(ksp, b, x));
+  CHECK(MatScale(A, 2.0));
+  CHECK(KSPSolve(ksp, b, x));
+  CHECK(KSPGetConvergedReason(ksp, &reason));
+  CHECK(MatScale(A, 0.5));
+  CHECK(VecAXPBY(half, 0.5, 0.0, x_lu));
+  double error = relative_difference(x, half);
+  TEST_ASSERT(reason == KSP_CONVERGED_RTOL && error <= 1e-8, "scaled A: %s, %.3g from LU / 2",
+              KSPConvergedReasons[reason], error);
+  KSPDestroy(&ksp), VecDestroy(&half);
+  return 0;
+}
+
+/* Deflation that is the whole solve (blocks of one cell: E = A on the fluid cells) ends at
+ * iteration 1; bad block sizes and deflation without a grid are refused. */
+static int check_deflated_edges(const deflation_grid *g, Mat A, Vec b, Vec x, Vec x_lu) {
+  KSP ksp;
+  PetscInt its;
+  KSPConvergedReason reason;
+  CHECK(deflated_dcdm(g, A, 1, 1e-10, 100, &ksp));
+  CHECK(KSPSolve(ksp, b, x));
+  CHECK(KSPGetIterationNumber(ksp, &its));
+  CHECK(KSPGetConvergedReason(ksp, &reason));
+  double error = relative_difference(x, x_lu);
+  TEST_ASSERT(reason == KSP_CONVERGED_RTOL && its == 1 && error <= 1e-10,
+              "block 1: %s after %d, %.3g from LU", KSPConvergedReasons[reason], (int)its, error);
+  expect_error(SolaceKSPDCDMSetDeflationBlock(ksp, -1), PETSC_ERR_ARG_OUTOFRANGE, "must be >= 0",
+               "block -1");
+  CHECK(KSPDestroy(&ksp));
+  CHECK(make_ksp(A, SOLACE_KSPDCDM, 1e-10, 100, &ksp));
+  CHECK(SolaceKSPDCDMSetDeflationBlock(ksp, 4));
+  expect_error(KSPSolve(ksp, b, x), PETSC_ERR_ARG_WRONGSTATE, "needs the grid", "no grid");
+  CHECK(KSPDestroy(&ksp));
+  return 0;
+}
+
+/* Subdomain deflation (-ksp_dcdm_deflate_block) on the 16 x 16 obstacle problem: with the
+ * identity map it is deflated CG, checked against PETSc's KSPCG + PCDEFLATION on the same block
+ * space (built here); the option gives what the setter gives. */
+/* The 3-D check: a 12^3 blobs obstacle problem, blocks of 5 (cut by the walls). */
+static int check_deflated_3d(void) {
+  solace_obstacle ob;
+  Vec b, x, y;
+  PetscScalar *bv;
+  TEST_CALL(solace_obstacle_create(3, 12, "blobs", 3, &ob));
+  deflation_grid g = {3, 12, ob->solid};
+  CHECK(MatCreateVecs(ob->A, &x, &b));
+  CHECK(VecDuplicate(x, &y));
+  CHECK(VecGetArray(b, &bv));
+  TEST_CALL(solace_obstacle_rhs(ob, 5, 0, bv));
+  CHECK(VecRestoreArray(b, &bv));
+  if (check_deflated_history(&g, ob->A, b, x, y, 5)) return 1;
+  VecDestroy(&b), VecDestroy(&x), VecDestroy(&y);
+  solace_obstacle_destroy(&ob);
+  return 0;
+}
+
+static int test_deflate(void) {
+  Mat A;
+  Vec b, x, y, x_lu;
+  unsigned char solid[GRID * GRID];
+  for (PetscInt c = 0; c < GRID * GRID; c++)
+    solid[c] = (unsigned char)solid_cell(GRID, c % GRID, c / GRID);
+  deflation_grid g = {2, GRID, solid};
+  CHECK(poisson(GRID, PETSC_TRUE, &A));
+  CHECK(MatCreateVecs(A, &x, &b));
+  CHECK(VecDuplicate(x, &y));
+  CHECK(VecDuplicate(x, &x_lu));
+  CHECK(rhs(GRID, PETSC_TRUE, b));
+  CHECK(lu_solve(A, b, x_lu));
+  for (PetscInt block = 3; block <= 8; block += 5) /* 3: blocks cut by the walls, 8: 4 blocks */
+    if (check_deflated_history(&g, A, b, x, y, block) ||
+        check_deflated_solve(&g, A, b, x, y, x_lu, block))
+      return 1;
+  if (check_deflated_new_operator(&g, A, b, x, x_lu) || check_deflated_edges(&g, A, b, x, x_lu) ||
+      check_deflated_3d())
+    return 1;
+  /* the option */
+  KSP ksp;
+  PetscInt its[2];
+  CHECK(PetscOptionsSetValue(NULL, "-defl_ksp_dcdm_deflate_block", "4"));
+  for (int i = 0; i < 2; i++) {
+    CHECK(make_ksp(A, SOLACE_KSPDCDM, 1e-10, 100, &ksp));
+    CHECK(SolaceKSPDCDMSetGrid(ksp, GRID, GRID, 0));
+    if (i == 0) CHECK(SolaceKSPDCDMSetDeflationBlock(ksp, 4));
+    CHECK(KSPSetOptionsPrefix(ksp, "defl_"));
+    if (i == 1) CHECK(KSPSetFromOptions(ksp));
+    CHECK(KSPSolve(ksp, b, i ? y : x));
+    CHECK(KSPGetIterationNumber(ksp, &its[i]));
+    CHECK(KSPDestroy(&ksp));
+  }
+  CHECK(PetscOptionsClearValue(NULL, "-defl_ksp_dcdm_deflate_block"));
+  TEST_ASSERT(its[0] == its[1] && relative_difference(x, y) == 0.0,
+              "option: %d iterations, setter %d", (int)its[1], (int)its[0]);
+  MatDestroy(&A), VecDestroy(&b), VecDestroy(&x), VecDestroy(&y), VecDestroy(&x_lu);
+  return 0;
+}
+
 /* Runs 20 DCDM iterations (rtol 1e-30) of ksp from x = 0 and keeps the residual history. */
 static PetscErrorCode history_of(KSP ksp, Vec b, Vec x, PetscReal *hist, PetscInt *n) {
   PetscFunctionBegin;
@@ -829,8 +1076,8 @@ static double gathered_difference(Vec x, DM da, Vec xs) {
 }
 
 /* One parallel run (bare Mat with -ksp_dcdm_grid, or a DMDA) against the sequential history. */
-static int check_parallel(Mat As, Vec bs, Vec xs, const char *weights, PetscBool use_da,
-                          const PetscReal *hist_seq, PetscInt n_seq) {
+static int check_parallel(Mat As, Vec bs, Vec xs, const char *weights, PetscInt block,
+                          PetscBool use_da, const PetscReal *hist_seq, PetscInt n_seq) {
   DM da = NULL;
   Mat A;
   Vec b, x;
@@ -855,10 +1102,11 @@ static int check_parallel(Mat As, Vec bs, Vec xs, const char *weights, PetscBool
   CHECK(KSPSetOperators(ksp, A, A));
   CHECK(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED));
   CHECK(SolaceKSPDCDMSetWeights(ksp, weights));
+  CHECK(SolaceKSPDCDMSetDeflationBlock(ksp, block));
   if (da) {
     CHECK(KSPSetDM(ksp, da));
     CHECK(KSPSetDMActive(ksp, PETSC_FALSE));
-  } else if (weights) {
+  } else if (weights || block) {
     CHECK(SolaceKSPDCDMSetGrid(ksp, GRID, GRID, 0));
   }
   CHECK(history_of(ksp, b, x, hist, &n));
@@ -866,9 +1114,9 @@ static int check_parallel(Mat As, Vec bs, Vec xs, const char *weights, PetscBool
   for (PetscInt j = 0; j < n && j < n_seq; j++)
     worst = fmax(worst, fabs(hist[j] - hist_seq[j]) / hist_seq[0]);
   PetscPrintf(PETSC_COMM_WORLD,
-              "2 ranks, %s, %s: %" PetscInt_FMT " residuals, largest difference from one rank "
-              "%.1e of ||r0||; x differs by %.1e\n",
-              weights ? "network" : "identity", use_da ? "DMDA" : "bare Mat", n, worst, dx);
+              "2 ranks, %s, %s, deflation block %" PetscInt_FMT ": %" PetscInt_FMT
+              " residuals, largest difference from one rank %.1e of ||r0||; x differs by %.1e\n",
+              weights ? "network" : "identity", use_da ? "DMDA" : "bare Mat", block, n, worst, dx);
   TEST_ASSERT(n == n_seq && worst <= 1e-9 && dx <= 1e-9,
               "%s: %lld residuals (one rank: %lld), history differs by %g, x by %g",
               use_da ? "DMDA" : "bare Mat", (long long)n, (long long)n_seq, worst, dx);
@@ -907,8 +1155,8 @@ static int check_layout_mismatch(const char *weights) {
 
 /* Two ranks: the network runs on rank 0 on the gathered grid; the residual histories and x after
  * 20 iterations equal one rank's (same system, same network) to rounding, for a bare Mat (grid
- * from SolaceKSPDCDMSetGrid) and for a DMDA (its ordering differs from the natural one), and
- * for the identity map. */
+ * from SolaceKSPDCDMSetGrid) and for a DMDA (its ordering differs from the natural one), for
+ * the identity map, and with subdomain deflation (blocks of 4 x 4 cells). */
 static int test_mpi(void) {
   Mat As;
   Vec bs, xs;
@@ -924,15 +1172,17 @@ static int test_mpi(void) {
   CHECK(poisson(GRID, PETSC_TRUE, &As));
   CHECK(MatCreateVecs(As, &xs, &bs));
   CHECK(rhs(GRID, PETSC_TRUE, bs));
-  for (int net = 0; net < 2; net++) {
-    const char *weights = net ? "t-dcdm-mpi.h5" : NULL;
+  for (int run = 0; run < 4; run++) {
+    const char *weights = run % 2 ? "t-dcdm-mpi.h5" : NULL;
+    PetscInt block = run < 2 ? 0 : 4; /* 4 x 4 blocks do not follow the ranks' split */
     CHECK(make_ksp(As, SOLACE_KSPDCDM, 1e-30, HISTORY - 1, &ksp));
     CHECK(SolaceKSPDCDMSetWeights(ksp, weights));
     CHECK(SolaceKSPDCDMSetGrid(ksp, GRID, GRID, 0));
+    CHECK(SolaceKSPDCDMSetDeflationBlock(ksp, block));
     CHECK(history_of(ksp, bs, xs, hist, &n));
     KSPDestroy(&ksp);
-    if (check_parallel(As, bs, xs, weights, PETSC_FALSE, hist, n) ||
-        check_parallel(As, bs, xs, weights, PETSC_TRUE, hist, n))
+    if (check_parallel(As, bs, xs, weights, block, PETSC_FALSE, hist, n) ||
+        check_parallel(As, bs, xs, weights, block, PETSC_TRUE, hist, n))
       return 1;
   }
   VecDestroy(&xs), VecDestroy(&bs), MatDestroy(&As);
@@ -945,6 +1195,7 @@ static int test_mpi(void) {
 int main(int argc, char **argv) {
   static const test_case cases[] = {{"cg", test_cg},         {"network", test_network},
                                     {"errors", test_errors}, {"levels", test_levels},
-                                    {"tied", test_tied},     {"mpi", test_mpi}};
+                                    {"tied", test_tied},     {"deflate", test_deflate},
+                                    {"mpi", test_mpi}};
   return test_run_case(argc, argv, "t-dcdm", cases, (int)(sizeof cases / sizeof cases[0]));
 }

@@ -10,10 +10,12 @@
  *    sides are zero on solids, of unit norm (1e-14), reproducible, and differ by index;
  *  - solve: CG + ICC(0) at rtol 1e-12 and DCDM's identity map (CG) at rtol 1e-10 through
  *    solace_dcdm_solve_csr agree with PETSc's LU to 1e-8 and 1e-6 relative (error <= cond x rtol,
- *    cond ~ 2e3 at 64^2); the LU residual is below 1e-12;
+ *    cond ~ 2e3 at 64^2), as does deflated CG (solace_dcdm_solve_csr_opts, "-deflate_block 8"),
+ *    in fewer iterations than CG; the LU residual is below 1e-12;
  *  - errors: bad dimension, size, kind, NULL handles and bad CSR input give SOLACE_ERR_ARG, as
  *    does a 3-D network on a 2-D grid or a 2-level network on a 2 x 2 grid (not divisible by
- *    2^2); a missing weights file SOLACE_ERR_IO, a file that is not
+ *    2^2), and unknown or malformed solver options; a missing weights file SOLACE_ERR_IO, a file
+ *    that is not
  *    HDF5 SOLACE_ERR_FORMAT, an indefinite matrix SOLACE_ERR_NOT_CONVERGED. */
 #include <lapacke.h>
 #include <string.h>
@@ -250,6 +252,10 @@ static int test_solve(void) {
          *r = malloc(sizeof(double) * (size_t)n), res;
   TEST_CALL(solace_obstacle_rhs(ob, 5, 0, b));
   if (petsc_solve(ob, b, xlu, PETSC_TRUE) || petsc_solve(ob, b, xic, PETSC_FALSE)) return 1;
+  double *xdcg = malloc(sizeof(double) * (size_t)n), dcg_res;
+  int64_t dcg_its;
+  TEST_CALL(solace_dcdm_solve_csr_opts("-deflate_block 8", NULL, 2, grid, n, m.start, m.cols,
+                                       m.vals, b, xdcg, 1e-10, 10000, &dcg_its, &dcg_res));
   TEST_CALL(solace_dcdm_solve_csr(NULL, 2, grid, n, m.start, m.cols, m.vals, b, xcg, 1e-10, 10000,
                                   &its, &res));
   for (int64_t i = 0; i < n; i++) {
@@ -265,7 +271,12 @@ static int test_solve(void) {
   TEST_ASSERT(rel_diff(n, xcg, xlu) <= 1e-6, "DCDM (identity) differs from LU by %g",
               rel_diff(n, xcg, xlu));
   TEST_ASSERT(res <= 1e-10, "reported residual %g", res);
-  free(b), free(xlu), free(xic), free(xcg), free(r), free_csr(&m);
+  printf("deflated CG (blocks of 8 x 8): %lld iterations (CG %lld), |x - LU| %.2e\n",
+         (long long)dcg_its, (long long)its, rel_diff(n, xdcg, xlu));
+  TEST_ASSERT(rel_diff(n, xdcg, xlu) <= 1e-6 && dcg_res <= 1e-10 && dcg_its < its,
+              "deflated CG: %.3g from LU, residual %g, %lld iterations (CG %lld)",
+              rel_diff(n, xdcg, xlu), dcg_res, (long long)dcg_its, (long long)its);
+  free(b), free(xlu), free(xic), free(xcg), free(xdcg), free(r), free_csr(&m);
   solace_obstacle_destroy(&ob);
   return 0;
 }
@@ -292,6 +303,24 @@ static int test_errors(void) {
   double vals[8] = {2, -1, -1, 2, 2, -1, -1, 2}, b[4] = {1, 1, 1, 1}, x[4];
   TEST_CALL(solace_dcdm_solve_csr("", 2, grid, 4, start, cols, vals, b, x, 1e-12, 10, NULL, NULL));
   TEST_NEAR(x[0], 1.0, 1e-12);
+  int64_t its = 0; /* blocks of one cell: the coarse correction is the whole solve */
+  TEST_CALL(solace_dcdm_solve_csr_opts(" -deflate_block 1  -directions 3 ", "", 2, grid, 4, start,
+                                       cols, vals, b, x, 1e-12, 10, &its, NULL));
+  TEST_NEAR(x[3], 1.0, 1e-12);
+  TEST_ASSERT(its == 1, "blocks of one cell: %lld iterations", (long long)its);
+  const char *bad_options[] = {"-deflate_block", "-deflate_block -1", "-deflate_block 2x",
+                               "-directions 0",  "-max_levels -2",    "-restart 5",
+                               "deflate_block 2"};
+  for (size_t k = 0; k < sizeof bad_options / sizeof bad_options[0]; k++) {
+    TEST_FAILS_WITH(solace_dcdm_solve_csr_opts(bad_options[k], NULL, 2, grid, 4, start, cols, vals,
+                                               b, x, 1e-8, 10, NULL, NULL),
+                    SOLACE_ERR_ARG);
+    TEST_ASSERT(strstr(solace_error_message(), "option"), "'%s': %s", bad_options[k],
+                solace_error_message());
+  }
+  TEST_FAILS_WITH(solace_dcdm_solve_csr_opts(NULL, NULL, 2, grid, 4, start, cols, vals, b, x, 1e-8,
+                                             10, NULL, NULL),
+                  SOLACE_ERR_ARG);
   start[0] = 1;
   TEST_FAILS_WITH(
       solace_dcdm_solve_csr(NULL, 2, grid, 4, start, cols, vals, b, x, 1e-8, 10, NULL, NULL),

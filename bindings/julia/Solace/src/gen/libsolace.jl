@@ -2082,3 +2082,18 @@ end
 function solace_dcdm_solve_csr(weights, ndim, grid, rows, row_start, columns, values, b, x, rtol, max_it, iterations, residual)
     ccall((:solace_dcdm_solve_csr, libsolace()), Cint, (Cstring, Cint, Ptr{Int64}, Int64, Ptr{Int64}, Ptr{Int64}, Ptr{Cdouble}, Ptr{Cdouble}, Ptr{Cdouble}, Cdouble, Int64, Ptr{Int64}, Ptr{Cdouble}), weights, ndim, grid, rows, row_start, columns, values, b, x, rtol, max_it, iterations, residual)
 end
+
+# solace_dcdm_solve_csr() with solver options: `options` holds "-name value" pairs ("" for the
+# defaults): "-directions k" (previous directions kept, k >= 1, default 2), "-deflate_block b"
+# (subdomain deflation with blocks of b cells per dimension: one coarse vector per block, the
+# indicator of its fluid cells, solved exactly; default 0, off; docs/dcdm.md) and "-max_levels L"
+# (most levels of a tied network, L >= 0, default 0: the file's cap). With deflation iteration 1
+# is the coarse correction. Unknown names or bad values: ::SOLACE_ERR_ARG; otherwise as
+# solace_dcdm_solve_csr().
+# C (dcdm.h): int solace_dcdm_solve_csr_opts(const char *options, const char *weights, int ndim,
+#     const int64_t *grid, int64_t rows, const int64_t *row_start, const int64_t *columns, const
+#     double *values, const double *b, double *x, double rtol, int64_t max_it, int64_t *iterations,
+#     double *residual)
+function solace_dcdm_solve_csr_opts(options, weights, ndim, grid, rows, row_start, columns, values, b, x, rtol, max_it, iterations, residual)
+    ccall((:solace_dcdm_solve_csr_opts, libsolace()), Cint, (Cstring, Cstring, Cint, Ptr{Int64}, Int64, Ptr{Int64}, Ptr{Int64}, Ptr{Cdouble}, Ptr{Cdouble}, Ptr{Cdouble}, Cdouble, Int64, Ptr{Int64}, Ptr{Cdouble}), options, weights, ndim, grid, rows, row_start, columns, values, b, x, rtol, max_it, iterations, residual)
+end
