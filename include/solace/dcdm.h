@@ -89,7 +89,8 @@ SOLACE_EXPORT int solace_dcdm_solve_csr(const char *weights, int ndim, const int
  * solace_dcdm_solve_csr() with solver options: `options` holds "-name value" pairs ("" for the
  * defaults): "-directions k" (previous directions kept, k >= 1, default 2), "-deflate_block b"
  * (subdomain deflation with blocks of b cells per dimension: one coarse vector per block, the
- * indicator of its fluid cells, solved exactly; default 0, off; docs/dcdm.md) and "-max_levels L"
+ * indicator of its fluid cells, solved exactly; 0: off; default: the block the network was
+ * trained for, its file's dcdm_deflate_block, else off; docs/dcdm.md) and "-max_levels L"
  * (most levels of a tied network, L >= 0, default 0: the file's cap). With deflation iteration 1
  * is the coarse correction. Unknown names or bad values: ::SOLACE_ERR_ARG; otherwise as
  * solace_dcdm_solve_csr().

@@ -45,7 +45,8 @@
  *  - `-ksp_dcdm_grid nx,ny[,nz]`: the grid of a bare matrix (ignored when a DMDA is attached);
  *  - `-ksp_dcdm_max_levels L`: most levels of a tied network (default 0: the file's cap);
  *  - `-ksp_dcdm_deflate_block b`: subdomain deflation with blocks of b cells per dimension
- *    (default 0: off). Column j of Z is the indicator of the fluid cells of block j; with
+ *    (0: off; default: the weights file's dcdm_deflate_block, the block its network was trained
+ *    for, else off). Column j of Z is the indicator of the fluid cells of block j; with
  *    E = Z^T A Z (solved by a KSP with prefix `-ksp_dcdm_deflate_`, by default LU, redundant on
  *    several ranks) iteration 1 is the coarse correction x += Z E^-1 Z^T r and every q is made
  *    A-orthogonal to range(Z) (q -= Z E^-1 Z^T A q) before the k directions: with the identity
@@ -106,9 +107,10 @@ SOLACE_EXPORT PetscErrorCode SolaceKSPDCDMSetWeights(KSP ksp, const char *path);
 SOLACE_EXPORT PetscErrorCode SolaceKSPDCDMSetGrid(KSP ksp, PetscInt nx, PetscInt ny, PetscInt nz);
 
 /** Turns on subdomain deflation in a dcdm KSP with blocks of b cells per grid dimension (b >= 1;
- * 0, the default, turns it off): the fluid cells of each block span one coarse vector, the
- * initial guess takes the coarse solution and every direction is made A-orthogonal to the coarse
- * space (PETSC_ERR_ARG_OUTOFRANGE for b < 0; the grid is needed at KSPSolve). */
+ * 0 turns it off; unset, the KSP follows its weights file's dcdm_deflate_block, else none): the
+ * fluid cells of each block span one coarse vector, the initial guess takes the coarse solution and
+ * every direction is made A-orthogonal to the coarse space (PETSC_ERR_ARG_OUTOFRANGE for b < 0; the
+ * grid is needed at KSPSolve). */
 SOLACE_EXPORT PetscErrorCode SolaceKSPDCDMSetDeflationBlock(KSP ksp, PetscInt b);
 
 /** Caps the depth of a tied DCDM network at L levels in a dcdm KSP (L >= 0; 0, the default,

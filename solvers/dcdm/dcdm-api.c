@@ -181,7 +181,7 @@ static PetscErrorCode csr_to_mat(int64_t rows, const int64_t *row_start, const i
 /* The solver options of solace_dcdm_solve_csr_opts. */
 typedef struct {
   int64_t directions;    /* -directions k >= 1 (default 2) */
-  int64_t deflate_block; /* -deflate_block b >= 0 (default 0: no deflation) */
+  int64_t deflate_block; /* -deflate_block b >= 0 (default -1: the weights file's, else none) */
   int64_t max_levels;    /* -max_levels L >= 0 (default 0: the file's cap) */
 } csr_solve_options;
 
@@ -191,7 +191,7 @@ static int parse_solve_options(const char *options, csr_solve_options *o) {
   static const char *const names[] = {"-directions", "-deflate_block", "-max_levels"};
   static const int64_t least[] = {1, 0, 0};
   int64_t *fields[] = {&o->directions, &o->deflate_block, &o->max_levels};
-  *o = (csr_solve_options){2, 0, 0};
+  *o = (csr_solve_options){2, -1, 0};
   const char *p = options;
   for (;;) {
     while (isspace((unsigned char)*p)) p++;
@@ -232,7 +232,8 @@ PetscErrorCode SolaceDCDMCreateKSP(Mat A, const char *weights, int ndim, const i
 static PetscErrorCode apply_solve_options(KSP ksp, const csr_solve_options *o) {
   PetscFunctionBegin;
   PetscCall(SolaceKSPDCDMSetDirections(ksp, (PetscInt)o->directions));
-  PetscCall(SolaceKSPDCDMSetDeflationBlock(ksp, (PetscInt)o->deflate_block));
+  if (o->deflate_block >= 0)
+    PetscCall(SolaceKSPDCDMSetDeflationBlock(ksp, (PetscInt)o->deflate_block));
   PetscCall(SolaceKSPDCDMSetMaxLevels(ksp, (PetscInt)o->max_levels));
   PetscFunctionReturn(0);
 }

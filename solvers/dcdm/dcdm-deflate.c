@@ -1,7 +1,7 @@
-/* Subdomain deflation for the dcdm KSP (-ksp_dcdm_deflate_block b). The grid is cut into blocks
- * of b (x b (x b)) cells; column j of Z is the indicator of the fluid cells of block j (blocks
- * without fluid cells have no column). With E = Z^T A Z (SPD, factored once per operator by a
- * coarse KSP with options prefix -ksp_dcdm_deflate_):
+/* Subdomain deflation for DCDM (-ksp_dcdm_deflate_block b, and deflation-aware training). The
+ * grid is cut into blocks of b (x b (x b)) cells; column j of Z is the indicator of the fluid
+ * cells of block j (blocks without fluid cells have no column). With E = Z^T A Z (SPD, factored
+ * once per operator by a coarse KSP):
  *   x0 += Z E^-1 Z^T r0                 (so that Z^T r = 0 from then on)
  *   q  -= Z E^-1 Z^T A q                (every direction A-orthogonal to range(Z))
  * This is the deflated conjugate-gradient method of Nicolaides (SINUM 1987) and Saad, Yeung,
@@ -10,42 +10,20 @@
  * least well on large ones. */
 #include "dcdm-impl.h"
 
-/* Grid coordinates (i, j, k) of local row `local`: a DMDA's own box, else the natural order. */
-static void row_coordinates(const KSP_DCDM *d, const PetscInt box[6], PetscInt local,
-                            PetscInt c[3]) {
-  if (d->grid_from_dm) {
+/* Grid coordinates (i, j, k) of local row `local`: in the box (xs, ys, zs, xm, ym, zm) of a
+ * DMDA, else in the natural order from global row rstart. */
+static void row_coordinates(const PetscInt grid[3], const PetscInt *box, PetscInt rstart,
+                            PetscInt local, PetscInt c[3]) {
+  if (box) {
     c[0] = box[0] + local % box[3];
     c[1] = box[1] + (local / box[3]) % box[4];
     c[2] = box[2] + local / (box[3] * box[4]);
   } else {
-    PetscInt row = d->rstart + local;
-    c[0] = row % d->grid[0];
-    c[1] = (row / d->grid[0]) % d->grid[1];
-    c[2] = row / (d->grid[0] * d->grid[1]);
+    PetscInt row = rstart + local;
+    c[0] = row % grid[0];
+    c[1] = (row / grid[0]) % grid[1];
+    c[2] = row / (grid[0] * grid[1]);
   }
-}
-
-/* The block of every local row (-1 for solid rows), in natural block order. */
-static PetscErrorCode local_blocks(KSP ksp, PetscInt nblocks_dim[3], PetscInt *block) {
-  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
-  PetscInt b = d->deflate_block, box[6] = {0, 0, 0, 1, 1, 1};
-  PetscFunctionBegin;
-  if (d->grid_from_dm) {
-    PetscCall(DMDAGetCorners(ksp->dm, &box[0], &box[1], &box[2], &box[3], &box[4], &box[5]));
-    PetscCheck(box[3] * box[4] * box[5] == d->nlocal, PetscObjectComm((PetscObject)ksp),
-               PETSC_ERR_ARG_SIZ,
-               "dcdm: deflation: rank %d owns %" PetscInt_FMT " matrix rows but %" PetscInt_FMT
-               " DMDA cells; distribute them alike",
-               d->rank, d->nlocal, box[3] * box[4] * box[5]);
-  }
-  for (int a = 0; a < 3; a++) nblocks_dim[a] = (d->grid[a] + b - 1) / b;
-  for (PetscInt i = 0; i < d->nlocal; i++) {
-    PetscInt c[3];
-    row_coordinates(d, box, i, c);
-    block[i] =
-        d->solid[i] ? -1 : c[0] / b + nblocks_dim[0] * (c[1] / b + nblocks_dim[1] * (c[2] / b));
-  }
-  PetscFunctionReturn(0);
 }
 
 /* Numbers the blocks holding fluid cells 0..m-1 (column[] = -1 for the others); *m their count. */
@@ -62,118 +40,166 @@ static PetscErrorCode number_columns(MPI_Comm comm, PetscInt nlocal, const Petsc
 }
 
 /* Z: one entry 1 per fluid row, in the column of its block. */
-static PetscErrorCode assemble_space(KSP ksp, const PetscInt *block, const PetscInt *column,
-                                     PetscInt m) {
-  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+static PetscErrorCode assemble_space(solace_dcdm_deflation *df, Mat A, const PetscInt *block,
+                                     const PetscInt *column, PetscInt m) {
+  PetscInt n, nlocal, rstart;
   PetscFunctionBegin;
-  PetscCall(MatCreate(PetscObjectComm((PetscObject)ksp), &d->Z));
-  PetscCall(MatSetSizes(d->Z, d->nlocal, PETSC_DECIDE, d->n, m));
-  PetscCall(MatSetType(d->Z, MATAIJ));
-  PetscCall(MatSeqAIJSetPreallocation(d->Z, 1, NULL));
-  PetscCall(MatMPIAIJSetPreallocation(d->Z, 1, NULL, 1, NULL));
-  for (PetscInt i = 0; i < d->nlocal; i++) {
-    if (block[i] < 0) continue;
-    PetscInt row = d->rstart + i;
-    PetscCall(MatSetValue(d->Z, row, column[block[i]], 1.0, INSERT_VALUES));
-  }
-  PetscCall(MatAssemblyBegin(d->Z, MAT_FINAL_ASSEMBLY));
-  PetscCall(MatAssemblyEnd(d->Z, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatGetSize(A, &n, NULL));
+  PetscCall(MatGetLocalSize(A, &nlocal, NULL));
+  PetscCall(MatGetOwnershipRange(A, &rstart, NULL));
+  PetscCall(MatCreate(PetscObjectComm((PetscObject)A), &df->Z));
+  PetscCall(MatSetSizes(df->Z, nlocal, PETSC_DECIDE, n, m));
+  PetscCall(MatSetType(df->Z, MATAIJ));
+  PetscCall(MatSeqAIJSetPreallocation(df->Z, 1, NULL));
+  PetscCall(MatMPIAIJSetPreallocation(df->Z, 1, NULL, 1, NULL));
+  for (PetscInt i = 0; i < nlocal; i++)
+    if (block[i] >= 0)
+      PetscCall(MatSetValue(df->Z, rstart + i, column[block[i]], 1.0, INSERT_VALUES));
+  PetscCall(MatAssemblyBegin(df->Z, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(df->Z, MAT_FINAL_ASSEMBLY));
   PetscFunctionReturn(0);
 }
 
 /* The coarse solver of E: a direct solve (LU with nested dissection; on several ranks on every
- * rank redundantly) unless -ksp_dcdm_deflate_ options say otherwise. */
-static PetscErrorCode create_coarse_solver(KSP ksp) {
-  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
-  const char *prefix;
+ * rank redundantly) unless options under `prefix` say otherwise. */
+static PetscErrorCode create_coarse_solver(solace_dcdm_deflation *df, const char *prefix) {
+  PetscMPIInt size;
   PC pc;
   PetscFunctionBegin;
-  PetscCall(KSPCreate(PetscObjectComm((PetscObject)ksp), &d->coarse));
-  PetscCall(PetscObjectIncrementTabLevel((PetscObject)d->coarse, (PetscObject)ksp, 1));
-  PetscCall(KSPGetOptionsPrefix(ksp, &prefix));
-  PetscCall(KSPSetOptionsPrefix(d->coarse, prefix));
-  PetscCall(KSPAppendOptionsPrefix(d->coarse, "ksp_dcdm_deflate_"));
-  PetscCall(KSPSetType(d->coarse, KSPPREONLY));
-  PetscCall(KSPGetPC(d->coarse, &pc));
-  PetscCall(PCSetType(pc, d->size > 1 ? PCREDUNDANT : PCLU));
-  PetscCall(KSPSetOperators(d->coarse, d->E, d->E));
-  PetscCall(KSPSetFromOptions(d->coarse));
-  PetscCall(KSPSetUp(d->coarse));
+  PetscCallMPI(MPI_Comm_size(PetscObjectComm((PetscObject)df->E), &size));
+  PetscCall(KSPCreate(PetscObjectComm((PetscObject)df->E), &df->coarse));
+  if (prefix) PetscCall(KSPSetOptionsPrefix(df->coarse, prefix));
+  PetscCall(KSPSetType(df->coarse, KSPPREONLY));
+  PetscCall(KSPGetPC(df->coarse, &pc));
+  PetscCall(PCSetType(pc, size > 1 ? PCREDUNDANT : PCLU));
+  PetscCall(KSPSetOperators(df->coarse, df->E, df->E));
+  if (prefix) PetscCall(KSPSetFromOptions(df->coarse));
+  PetscCall(KSPSetUp(df->coarse));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SolaceDCDMDeflationReset(KSP ksp) {
-  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
+PetscErrorCode SolaceDCDMDeflationDestroy(solace_dcdm_deflation *df) {
   PetscFunctionBegin;
-  PetscCall(MatDestroy(&d->Z));
-  PetscCall(MatDestroy(&d->E));
-  PetscCall(KSPDestroy(&d->coarse));
-  PetscCall(VecDestroy(&d->zt));
-  PetscCall(VecDestroy(&d->zc));
-  d->deflate_id = 0;
-  d->deflate_size = 0;
+  PetscCall(MatDestroy(&df->Z));
+  PetscCall(MatDestroy(&df->E));
+  PetscCall(KSPDestroy(&df->coarse));
+  PetscCall(VecDestroy(&df->zt));
+  PetscCall(VecDestroy(&df->zc));
+  PetscCall(VecDestroy(&df->work));
+  PetscCall(VecDestroy(&df->work2));
+  *df = (solace_dcdm_deflation){0};
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolaceDCDMDeflationBuild(Mat A, const PetscInt grid[3], const PetscInt *box,
+                                        const PetscBool *solid, PetscInt b, const char *prefix,
+                                        solace_dcdm_deflation *df) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)A);
+  PetscInt nblocks_dim[3], *block, *column, m = 0, nlocal, rstart;
+  PetscFunctionBegin;
+  PetscCall(SolaceDCDMDeflationDestroy(df));
+  PetscCheck(b >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "dcdm: deflation block %" PetscInt_FMT " < 1",
+             b);
+  PetscCall(MatGetLocalSize(A, &nlocal, NULL));
+  PetscCall(MatGetOwnershipRange(A, &rstart, NULL));
+  for (int a = 0; a < 3; a++) nblocks_dim[a] = (grid[a] + b - 1) / b;
+  PetscInt nblocks = nblocks_dim[0] * nblocks_dim[1] * nblocks_dim[2];
+  PetscCall(PetscMalloc2(nlocal, &block, nblocks, &column));
+  for (PetscInt i = 0; i < nlocal; i++) {
+    PetscInt c[3];
+    row_coordinates(grid, box, rstart, i, c);
+    block[i] = solid[i] ? -1 : c[0] / b + nblocks_dim[0] * (c[1] / b + nblocks_dim[1] * (c[2] / b));
+  }
+  PetscErrorCode status = number_columns(comm, nlocal, block, nblocks, column, &m);
+  if (!status && m > 0) status = assemble_space(df, A, block, column, m);
+  PetscCall(PetscFree2(block, column));
+  PetscCall(status);
+  df->block = b, df->size = m;
+  PetscCall(PetscObjectGetId((PetscObject)A, &df->id));
+  PetscCall(PetscObjectStateGet((PetscObject)A, &df->state));
+  if (m == 0) PetscFunctionReturn(0); /* no fluid cell: nothing to deflate */
+  PetscCall(MatPtAP(A, df->Z, MAT_INITIAL_MATRIX, PETSC_DEFAULT, &df->E));
+  PetscCall(MatCreateVecs(df->E, &df->zc, &df->zt));
+  PetscCall(MatCreateVecs(A, &df->work2, &df->work));
+  PetscCall(create_coarse_solver(df, prefix));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolaceDCDMDeflationIsCurrent(const solace_dcdm_deflation *df, Mat A,
+                                            PetscBool *current) {
+  PetscObjectId id;
+  PetscObjectState state;
+  PetscFunctionBegin;
+  PetscCall(PetscObjectGetId((PetscObject)A, &id));
+  PetscCall(PetscObjectStateGet((PetscObject)A, &state));
+  *current = df->block && id == df->id && state == df->state ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/* df->zc = E^-1 Z^T v. */
+static PetscErrorCode coarse_solve(solace_dcdm_deflation *df, Vec v) {
+  KSPConvergedReason reason;
+  PetscFunctionBegin;
+  PetscCall(MatMultTranspose(df->Z, v, df->zt));
+  PetscCall(KSPSolve(df->coarse, df->zt, df->zc));
+  PetscCall(KSPGetConvergedReason(df->coarse, &reason));
+  PetscCheck(reason >= 0, PetscObjectComm((PetscObject)df->coarse), PETSC_ERR_NOT_CONVERGED,
+             "dcdm: the coarse solve of the deflation failed: %s", KSPConvergedReasons[reason]);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolaceDCDMDeflationCorrect(solace_dcdm_deflation *df, Vec r, Vec x) {
+  PetscFunctionBegin;
+  if (!df->Z) PetscFunctionReturn(0);
+  PetscCall(coarse_solve(df, r));
+  PetscCall(MatMultAdd(df->Z, df->zc, x, x));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolaceDCDMDeflationProject(solace_dcdm_deflation *df, Mat A, Vec q) {
+  PetscFunctionBegin;
+  if (!df->Z) PetscFunctionReturn(0);
+  PetscCall(MatMult(A, q, df->work));
+  PetscCall(coarse_solve(df, df->work));
+  PetscCall(VecScale(df->zc, -1.0));
+  PetscCall(MatMultAdd(df->Z, df->zc, q, q));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolaceDCDMDeflationProjectTranspose(solace_dcdm_deflation *df, Mat A, Vec g) {
+  PetscFunctionBegin;
+  if (!df->Z) PetscFunctionReturn(0);
+  PetscCall(coarse_solve(df, g));
+  PetscCall(MatMult(df->Z, df->zc, df->work));
+  PetscCall(MatMult(A, df->work, df->work2));
+  PetscCall(VecAXPY(g, -1.0, df->work2));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode SolaceDCDMDeflationSetUp(KSP ksp, Mat A) {
   KSP_DCDM *d = (KSP_DCDM *)ksp->data;
   MPI_Comm comm = PetscObjectComm((PetscObject)ksp);
-  PetscObjectId id;
-  PetscObjectState state;
-  PetscInt nblocks_dim[3], *block, *column, m;
+  PetscInt box[6];
+  PetscBool current;
+  char prefix[256];
+  const char *ksp_prefix;
   PetscFunctionBegin;
-  PetscCall(PetscObjectGetId((PetscObject)A, &id));
-  PetscCall(PetscObjectStateGet((PetscObject)A, &state));
-  if (d->Z && id == d->deflate_id && state == d->deflate_state) PetscFunctionReturn(0);
+  PetscCall(SolaceDCDMDeflationIsCurrent(&d->deflation, A, &current));
+  if (current && d->deflation.block == d->block) PetscFunctionReturn(0);
   PetscCheck(d->grid_dim, comm, PETSC_ERR_ARG_WRONGSTATE,
              "dcdm: deflation (-ksp_dcdm_deflate_block) needs the grid: attach a DMDA "
              "(KSPSetDM) or give -ksp_dcdm_grid nx,ny[,nz]");
-  PetscCall(SolaceDCDMDeflationReset(ksp));
-  for (int a = 0; a < 3; a++)
-    nblocks_dim[a] = (d->grid[a] + d->deflate_block - 1) / d->deflate_block;
-  PetscInt nblocks = nblocks_dim[0] * nblocks_dim[1] * nblocks_dim[2];
-  PetscCall(PetscMalloc2(d->nlocal, &block, nblocks, &column));
-  PetscErrorCode status = local_blocks(ksp, nblocks_dim, block);
-  if (!status) status = number_columns(comm, d->nlocal, block, nblocks, column, &m);
-  if (!status && m > 0) status = assemble_space(ksp, block, column, m);
-  PetscCall(PetscFree2(block, column));
-  PetscCall(status);
-  d->deflate_id = id, d->deflate_state = state, d->deflate_size = m;
-  if (m == 0) PetscFunctionReturn(0); /* no fluid cell: nothing to deflate */
-  PetscCall(MatPtAP(A, d->Z, MAT_INITIAL_MATRIX, PETSC_DEFAULT, &d->E));
-  PetscCall(MatCreateVecs(d->E, &d->zc, &d->zt));
-  PetscCall(create_coarse_solver(ksp));
-  PetscFunctionReturn(0);
-}
-
-/* d->zc = E^-1 Z^T v. */
-static PetscErrorCode coarse_solve(KSP_DCDM *d, Vec v) {
-  KSPConvergedReason reason;
-  PetscFunctionBegin;
-  PetscCall(MatMultTranspose(d->Z, v, d->zt));
-  PetscCall(KSPSolve(d->coarse, d->zt, d->zc));
-  PetscCall(KSPGetConvergedReason(d->coarse, &reason));
-  PetscCheck(reason >= 0, PetscObjectComm((PetscObject)d->coarse), PETSC_ERR_NOT_CONVERGED,
-             "dcdm: the coarse solve of the deflation failed: %s", KSPConvergedReasons[reason]);
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode SolaceDCDMDeflationCorrect(KSP ksp, Vec r, Vec x) {
-  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
-  PetscFunctionBegin;
-  if (!d->Z) PetscFunctionReturn(0);
-  PetscCall(coarse_solve(d, r));
-  PetscCall(MatMultAdd(d->Z, d->zc, x, x));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode SolaceDCDMDeflationProject(KSP ksp, Mat A, Vec q, Vec work) {
-  KSP_DCDM *d = (KSP_DCDM *)ksp->data;
-  PetscFunctionBegin;
-  if (!d->Z) PetscFunctionReturn(0);
-  PetscCall(MatMult(A, q, work));
-  PetscCall(coarse_solve(d, work));
-  PetscCall(VecScale(d->zc, -1.0));
-  PetscCall(MatMultAdd(d->Z, d->zc, q, q));
+  if (d->grid_from_dm) {
+    PetscCall(DMDAGetCorners(ksp->dm, &box[0], &box[1], &box[2], &box[3], &box[4], &box[5]));
+    PetscCheck(box[3] * box[4] * box[5] == d->nlocal, comm, PETSC_ERR_ARG_SIZ,
+               "dcdm: deflation: rank %d owns %" PetscInt_FMT " matrix rows but %" PetscInt_FMT
+               " DMDA cells; distribute them alike",
+               d->rank, d->nlocal, box[3] * box[4] * box[5]);
+  }
+  PetscCall(KSPGetOptionsPrefix(ksp, &ksp_prefix));
+  PetscCall(
+      PetscSNPrintf(prefix, sizeof prefix, "%sksp_dcdm_deflate_", ksp_prefix ? ksp_prefix : ""));
+  PetscCall(SolaceDCDMDeflationBuild(A, d->grid, d->grid_from_dm ? box : NULL, d->solid, d->block,
+                                     prefix, &d->deflation));
   PetscFunctionReturn(0);
 }

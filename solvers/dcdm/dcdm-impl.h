@@ -20,7 +20,8 @@
  * dcdm_levels, dcdm_bias_free, dcdm_tied, dcdm_level_gain and dcdm_linear_up of a DCDM weights
  * file (a file without dcdm_levels has one coarse level, one without dcdm_bias_free has biases,
  * one without dcdm_tied is untied, one without dcdm_level_gain has gain 1, one without
- * dcdm_linear_up upsamples to the nearest cell, one without dcdm_max_levels has no depth cap). */
+ * dcdm_linear_up upsamples to the nearest cell, one without dcdm_max_levels has no depth cap, one
+ * without dcdm_deflate_block was trained without deflation). */
 typedef struct {
   int ndim;         /* 2 or 3 */
   int64_t channels; /* >= 1 */
@@ -34,6 +35,8 @@ typedef struct {
   int level_gain; /* 1..64: every upsampling multiplies by it (solace_nn_net_set_upsample_gain) */
   int linear_up;  /* 1: linear upsampling (solace_nn_net_set_upsample_linear), 0: nearest */
   int max_levels; /* tied: most levels it is built with on any grid, 0: no cap */
+  int deflate_block; /* trained for subdomain deflation with blocks of this many cells (the
+                        dcdm KSP's default -ksp_dcdm_deflate_block), 0: without */
 } solace_dcdm_arch;
 
 /* Smallest coarsest-level size per dimension that solace_dcdm_grid_levels() goes down to. */
@@ -67,6 +70,45 @@ SOLACE_INTERN int solace_dcdm_net_load_for_grid(const char *path, int ndim, cons
                                                 int max_levels, solace_dcdm_arch *arch,
                                                 solace_nn_net *net);
 
+/* A subdomain deflation space (dcdm-deflate.c): Z, the indicators of the fluid cells of blocks
+ * of b^ndim cells, E = Z^T A Z and its direct coarse solver, for one operator A. */
+typedef struct {
+  PetscInt block;          /* b, 0: not built */
+  PetscInt size;           /* columns of Z (0: no fluid cell, nothing to deflate) */
+  Mat Z, E;                /* n x m block indicators; Z^T A Z */
+  KSP coarse;              /* solves with E */
+  Vec zt, zc, work, work2; /* coarse right-hand side and solution; fine work vectors */
+  PetscObjectId id;        /* the operator it was built for, and its state */
+  PetscObjectState state;
+} solace_dcdm_deflation;
+
+/* Builds the deflation space of blocks of b cells for A on the grid nx x ny x nz (grid[2] = 1 in
+ * 2-D) whose local rows are in the DMDA box (xs, ys, zs, xm, ym, zm) or, box NULL, in the
+ * natural order; solid[] marks the local rows to leave out. The coarse solver reads the options
+ * under `prefix` (NULL: none). Collective. */
+PETSC_INTERN PetscErrorCode SolaceDCDMDeflationBuild(Mat A, const PetscInt grid[3],
+                                                     const PetscInt *box, const PetscBool *solid,
+                                                     PetscInt b, const char *prefix,
+                                                     solace_dcdm_deflation *df);
+
+/* *current: df was built for A's id and state. */
+PETSC_INTERN PetscErrorCode SolaceDCDMDeflationIsCurrent(const solace_dcdm_deflation *df, Mat A,
+                                                         PetscBool *current);
+
+/* Frees the space and zeroes *df. */
+PETSC_INTERN PetscErrorCode SolaceDCDMDeflationDestroy(solace_dcdm_deflation *df);
+
+/* x += Z E^-1 Z^T r (no-op for an empty space). */
+PETSC_INTERN PetscErrorCode SolaceDCDMDeflationCorrect(solace_dcdm_deflation *df, Vec r, Vec x);
+
+/* q -= Z E^-1 Z^T A q (P q): q becomes A-orthogonal to range(Z). */
+PETSC_INTERN PetscErrorCode SolaceDCDMDeflationProject(solace_dcdm_deflation *df, Mat A, Vec q);
+
+/* g -= A Z E^-1 Z^T g (P^T g): the transpose of SolaceDCDMDeflationProject, and the residual of
+ * the coarse correction of g (Z^T g becomes 0). */
+PETSC_INTERN PetscErrorCode SolaceDCDMDeflationProjectTranspose(solace_dcdm_deflation *df, Mat A,
+                                                                Vec g);
+
 typedef struct {
   PetscInt directions;    /* k: previous directions kept (>= 1) */
   char *weights;          /* weights file, NULL: identity direction map */
@@ -93,15 +135,11 @@ typedef struct {
   Vec gathered;      /* the whole grid on rank 0, empty elsewhere */
   /* work vectors (ksp->work): r, w, then P[0..k] and AP[0..k]; slot k is the spare */
   Vec r, w, *P, *AP;
-  PetscReal *pAp, *dots; /* p_i . A p_i of the stored directions; scratch of k */
-  /* subdomain deflation (dcdm-deflate.c), off when deflate_block = 0 */
-  PetscInt deflate_block;   /* -ksp_dcdm_deflate_block b: blocks of b^ndim cells */
-  Mat Z, E;                 /* block indicators of the fluid cells; Z^T A Z */
-  KSP coarse;               /* solves with E (prefix -ksp_dcdm_deflate_) */
-  Vec zt, zc;               /* coarse right-hand side and solution */
-  PetscInt deflate_size;    /* columns of Z */
-  PetscObjectId deflate_id; /* operator Z and E were built for */
-  PetscObjectState deflate_state;
+  PetscReal *pAp, *dots;           /* p_i . A p_i of the stored directions; scratch of k */
+  PetscInt deflate_block;          /* -ksp_dcdm_deflate_block b: blocks of b^ndim cells, 0: off,
+                                      -1 (unset): the network file's dcdm_deflate_block */
+  PetscInt block;                  /* the deflation block in effect (set up by KSPSetUp) */
+  solace_dcdm_deflation deflation; /* built at the first solve with each operator */
 } KSP_DCDM;
 
 /* A dcdm KSP for the sequential matrix A on an nx x ny (x nz) grid (grid[2] read only for ndim
@@ -114,18 +152,9 @@ PETSC_INTERN PetscErrorCode SolaceDCDMCreateKSP(Mat A, const char *weights, int 
 /* ||b - A x|| / ||b|| (||b - A x|| when b = 0), computed afresh. */
 PETSC_INTERN PetscErrorCode SolaceDCDMRelativeResidual(Mat A, Vec b, Vec x, double *residual);
 
-/* Builds Z, E and the coarse solver for A unless built for A's id and state already; needs the
- * grid and the solid cells (d->solid). */
+/* Builds the KSP's deflation space for A (-ksp_dcdm_deflate_block) unless built for A's id and
+ * state already; needs the grid and the solid cells (d->solid). */
 PETSC_INTERN PetscErrorCode SolaceDCDMDeflationSetUp(KSP ksp, Mat A);
-
-/* Frees the deflation space and its coarse solver. */
-PETSC_INTERN PetscErrorCode SolaceDCDMDeflationReset(KSP ksp);
-
-/* x += Z E^-1 Z^T r (no-op without deflation). */
-PETSC_INTERN PetscErrorCode SolaceDCDMDeflationCorrect(KSP ksp, Vec r, Vec x);
-
-/* q -= Z E^-1 Z^T A q, making q A-orthogonal to range(Z); `work` is overwritten. */
-PETSC_INTERN PetscErrorCode SolaceDCDMDeflationProject(KSP ksp, Mat A, Vec q, Vec work);
 
 /* The KSP constructor, registered by SolacePetscRegisterAll(). */
 PETSC_INTERN PetscErrorCode SolaceKSPCreate_DCDM(KSP ksp);

@@ -11,16 +11,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Root attribute names, in the order of solace_dcdm_arch. The last six are optional on reading
+/* Root attribute names, in the order of solace_dcdm_arch. The last seven are optional on reading
  * (files written before they existed): no dcdm_levels means one coarse level, no
  * dcdm_bias_free a network with biases, no dcdm_tied an untied network, no dcdm_level_gain a
- * gain of 1, no dcdm_linear_up nearest upsampling, no dcdm_max_levels no depth cap. */
-#define ARCH_ATTRS    11
+ * gain of 1, no dcdm_linear_up nearest upsampling, no dcdm_max_levels no depth cap, no
+ * dcdm_deflate_block a network trained without deflation. */
+#define ARCH_ATTRS    12
 #define ARCH_REQUIRED 5
 static const char *const arch_names[ARCH_ATTRS] = {
-    "dcdm_ndim",       "dcdm_channels",  "dcdm_fine",      "dcdm_coarse",
-    "dcdm_after",      "dcdm_levels",    "dcdm_bias_free", "dcdm_tied",
-    "dcdm_level_gain", "dcdm_linear_up", "dcdm_max_levels"};
+    "dcdm_ndim",       "dcdm_channels",  "dcdm_fine",       "dcdm_coarse",
+    "dcdm_after",      "dcdm_levels",    "dcdm_bias_free",  "dcdm_tied",
+    "dcdm_level_gain", "dcdm_linear_up", "dcdm_max_levels", "dcdm_deflate_block"};
 
 /* Checks an architecture (before building a network from it). */
 static int check_arch(const solace_dcdm_arch *a, const char *where) {
@@ -30,15 +31,17 @@ static int check_arch(const solace_dcdm_arch *a, const char *where) {
           a->after <= 1000 && a->levels >= 1 && a->levels <= SOLACE_NN_DCDM_MAX_LEVELS &&
           (a->bias_free == 0 || a->bias_free == 1) && (a->tied == 0 || a->tied == 1) &&
           a->level_gain >= 1 && a->level_gain <= 64 && (a->linear_up == 0 || a->linear_up == 1) &&
-          a->max_levels >= 0 && a->max_levels <= SOLACE_NN_DCDM_MAX_LEVELS,
+          a->max_levels >= 0 && a->max_levels <= SOLACE_NN_DCDM_MAX_LEVELS &&
+          a->deflate_block >= 0 && a->deflate_block <= 4096,
       SOLACE_ERR_FORMAT,
       "%s: bad DCDM architecture: ndim = %d, channels = %lld, fine = %d, coarse = %d, "
       "after = %d, levels = %d, bias_free = %d, tied = %d, level_gain = %d, linear_up = %d, "
-      "max_levels = %d (need ndim 2 or 3, channels >= 1, fine >= 1, coarse >= 0, after >= 0, "
-      "levels 1..%d, bias_free, tied and linear_up 0 or 1, level_gain 1..64, max_levels 0..%d)",
+      "max_levels = %d, deflate_block = %d (need ndim 2 or 3, channels >= 1, fine >= 1, "
+      "coarse >= 0, after >= 0, levels 1..%d, bias_free, tied and linear_up 0 or 1, level_gain "
+      "1..64, max_levels 0..%d, deflate_block 0..4096)",
       where, a->ndim, (long long)a->channels, a->fine, a->coarse, a->after, a->levels, a->bias_free,
-      a->tied, a->level_gain, a->linear_up, a->max_levels, SOLACE_NN_DCDM_MAX_LEVELS,
-      SOLACE_NN_DCDM_MAX_LEVELS);
+      a->tied, a->level_gain, a->linear_up, a->max_levels, a->deflate_block,
+      SOLACE_NN_DCDM_MAX_LEVELS, SOLACE_NN_DCDM_MAX_LEVELS);
   return SOLACE_SUCCESS;
 }
 
@@ -80,9 +83,9 @@ int solace_dcdm_grid_levels(int ndim, const int64_t *grid, int *levels) {
 
 /* Adds the architecture attributes to the root of the (temporary) file `path`. */
 static int write_arch(const char *path, const solace_dcdm_arch *a) {
-  int64_t values[ARCH_ATTRS] = {a->ndim,       a->channels,  a->fine,      a->coarse,
-                                a->after,      a->levels,    a->bias_free, a->tied,
-                                a->level_gain, a->linear_up, a->max_levels};
+  int64_t values[ARCH_ATTRS] = {a->ndim,       a->channels,  a->fine,       a->coarse,
+                                a->after,      a->levels,    a->bias_free,  a->tied,
+                                a->level_gain, a->linear_up, a->max_levels, a->deflate_block};
   hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   if (file < 0) return solace_h5_error(SOLACE_ERR_IO, __func__, "cannot reopen '%s'", path);
   int status = SOLACE_SUCCESS;
@@ -127,7 +130,7 @@ static int read_arch(const char *path, solace_dcdm_arch *a) {
   SolaceCheck(hdf5 > 0, SOLACE_ERR_FORMAT, "DCDM weights '%s' is not an HDF5 file", path);
   hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) return solace_h5_error(SOLACE_ERR_IO, __func__, "cannot open '%s'", path);
-  int64_t values[ARCH_ATTRS] = {0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0};
+  int64_t values[ARCH_ATTRS] = {0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0};
   int status = SOLACE_SUCCESS;
   for (int i = 0; i < ARCH_ATTRS && !status; i++) {
     hsize_t n = 0;
@@ -158,9 +161,9 @@ static int read_arch(const char *path, solace_dcdm_arch *a) {
       (long long)values[5], (long long)values[6], (long long)values[7], (long long)values[8],
       (long long)values[9], (long long)values[10], SOLACE_NN_DCDM_MAX_LEVELS,
       SOLACE_NN_DCDM_MAX_LEVELS);
-  *a = (solace_dcdm_arch){(int)values[0], values[1],      (int)values[2], (int)values[3],
-                          (int)values[4], (int)values[5], (int)values[6], (int)values[7],
-                          (int)values[8], (int)values[9], (int)values[10]};
+  *a = (solace_dcdm_arch){(int)values[0], values[1],      (int)values[2],  (int)values[3],
+                          (int)values[4], (int)values[5], (int)values[6],  (int)values[7],
+                          (int)values[8], (int)values[9], (int)values[10], (int)values[11]};
   return check_arch(a, path);
 }
 

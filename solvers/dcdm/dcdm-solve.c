@@ -192,15 +192,15 @@ PetscErrorCode SolaceKSPSolve_DCDM(KSP ksp) {
   ksp->its = 0;
   ksp->reason = KSP_CONVERGED_ITERATING;
   if (ksp->guess_zero) PetscCall(VecSet(x, 0.0));
-  if (d->net || d->deflate_block) { /* solid cells: out of the network and of Z */
+  if (d->net || d->block) { /* solid cells: out of the network and of Z */
     PetscCall(find_solid_cells(ksp, A));
     PetscCall(solve_solid_cells(ksp, b, x));
   }
   PetscCall(true_residual(A, b, x, r, &rnorm));
   PetscCall(report(ksp, rnorm)); /* the guess's residual: the convergence test's reference */
-  if (d->deflate_block && !ksp->reason && ksp->max_it > 0) { /* iteration 1: coarse correction */
+  if (d->block && !ksp->reason && ksp->max_it > 0) { /* iteration 1: coarse correction */
     PetscCall(SolaceDCDMDeflationSetUp(ksp, A));
-    PetscCall(SolaceDCDMDeflationCorrect(ksp, r, x));
+    PetscCall(SolaceDCDMDeflationCorrect(&d->deflation, r, x));
     PetscCall(true_residual(A, b, x, r, &rnorm));
     PetscCall(PetscObjectSAWsTakeAccess((PetscObject)ksp));
     ksp->its++;
@@ -219,7 +219,7 @@ PetscErrorCode SolaceKSPSolve_DCDM(KSP ksp) {
     Vec q = d->P[k], aq = d->AP[k];
     PetscReal qaq, qr;
     PetscCall(direction(ksp, r, rnorm, q));
-    PetscCall(SolaceDCDMDeflationProject(ksp, A, q, d->w));
+    if (d->block) PetscCall(SolaceDCDMDeflationProject(&d->deflation, A, q));
     if (m > 0) { /* A-orthogonalise against the kept directions (classical Gram-Schmidt) */
       PetscCall(VecMDot(q, m, d->AP, d->dots));
       for (PetscInt i = 0; i < m; i++) d->dots[i] = -d->dots[i] / d->pAp[i];

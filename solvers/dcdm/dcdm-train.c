@@ -36,7 +36,7 @@ int solace_dcdm_loss(Mat A, int64_t n, const double *b, const double *q, double 
 }
 
 void solace_dcdm_train_defaults(solace_dcdm_train_config *cfg) {
-  *cfg = (solace_dcdm_train_config){.arch = {2, 16, 4, 6, 4, 1, 0, 0, 1, 0, 0},
+  *cfg = (solace_dcdm_train_config){.arch = {2, 16, 4, 6, 4, 1, 0, 0, 1, 0, 0, 0},
                                     .tied_depths = 1,
                                     .grid = 64,
                                     .obstacle = "empty",
@@ -133,6 +133,7 @@ static PetscErrorCode read_options(PetscOptions opts, solace_dcdm_train_config *
   PetscCall(get_int64(opts, "-validate_seed", &vseed));
   PetscCall(get_real(opts, "-validate_rtol", &c->validate_rtol));
   PetscCall(get_int64(opts, "-validate_max_it", &c->validate_max_it));
+  PetscCall(get_int64(opts, "-deflate_block", &c->deflate_block));
   c->arch.ndim = (int)ndim, c->arch.fine = (int)fine, c->arch.coarse = (int)coarse;
   c->arch.after = (int)after, c->arch.levels = (int)levels, c->arch.bias_free = (int)bias_free;
   c->arch.tied = (int)tied, c->arch.level_gain = (int)level_gain;
@@ -158,7 +159,7 @@ static const char *const option_names[] = {"ndim",          "channels",
                                            "bias_free",     "init",
                                            "tied",          "level_gain",
                                            "tied_depths",   "linear_up",
-                                           "max_levels"};
+                                           "max_levels",    "deflate_block"};
 
 /* Fails naming the first word "-name" (name starting with a letter) that is no training option. */
 static int check_names(const char *options) {
@@ -239,6 +240,8 @@ static int check_config(const solace_dcdm_train_config *c) {
               "-lr %g -low_fraction %g -low_weight %g -max_seconds %g (need lr > 0, "
               "0 <= low_fraction <= 1, low_weight > 0, max_seconds >= 0)",
               c->lr, c->low_fraction, c->low_weight, c->max_seconds);
+  SolaceCheck(c->deflate_block >= 0, SOLACE_ERR_ARG,
+              "-deflate_block %lld (need >= 0; 0: no deflation)", (long long)c->deflate_block);
   SolaceCheck(c->lr_final >= 0.0 && isfinite(c->lr_final), SOLACE_ERR_ARG,
               "-lr_final %g (need >= 0; 0 keeps -lr constant)", c->lr_final);
   SolaceCall(check_validation(c));
@@ -278,6 +281,9 @@ static int arch_from_init(PetscOptions opts, solace_dcdm_train_config *c) {
   int max_levels = ca->max_levels;
   *ca = fa;
   if (cap_set) ca->max_levels = max_levels;
+  PetscBool block_set = PETSC_FALSE; /* without -deflate_block, train as the file was */
+  if (PetscOptionsHasName(opts, NULL, "-deflate_block", &block_set)) block_set = PETSC_FALSE;
+  if (!block_set) c->deflate_block = fa.deflate_block;
   return SOLACE_SUCCESS;
 }
 
@@ -329,7 +335,9 @@ done:
 typedef struct {
   solace_obstacle ob;
   solace_dcdm_ritz ritz;
-  double *weight; /* per Ritz vector: low_weight for the lowest low_fraction, else 1 */
+  double *weight;                  /* per Ritz vector: low_weight for the lowest low_fraction,
+                                      else 1 */
+  solace_dcdm_deflation deflation; /* -deflate_block: its deflation space (block 0: none) */
 } training_operator;
 
 typedef struct {
@@ -343,6 +351,7 @@ static void data_release(training_data *d) {
     solace_obstacle_destroy(&d->op[j].ob);
     solace_dcdm_ritz_release(&d->op[j].ritz);
     free(d->op[j].weight);
+    SolaceDCDMDeflationDestroy(&d->op[j].deflation);
   }
   free(d->op);
   free(d->coef);
@@ -363,10 +372,50 @@ static int lanczos(const solace_dcdm_train_config *c, int64_t j, training_operat
   return status ? solace_error_trace(status, __func__) : SOLACE_SUCCESS;
 }
 
+/* -deflate_block: the operator's deflation space (as the dcdm KSP builds it). */
+static PetscErrorCode deflation_create(const solace_dcdm_train_config *c, training_operator *op) {
+  PetscInt grid[3] = {c->grid, c->grid, c->arch.ndim == 3 ? c->grid : 1};
+  PetscBool *solid;
+  PetscFunctionBegin;
+  if (!c->deflate_block) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(op->ob->cells, &solid));
+  for (int64_t i = 0; i < op->ob->cells; i++)
+    solid[i] = op->ob->solid[i] ? PETSC_TRUE : PETSC_FALSE;
+  PetscErrorCode status = SolaceDCDMDeflationBuild(op->ob->A, grid, NULL, solid, c->deflate_block,
+                                                   NULL, &op->deflation);
+  PetscCall(PetscFree(solid));
+  PetscCall(status);
+  PetscFunctionReturn(0);
+}
+
+int solace_dcdm_deflate_array(Mat A, solace_dcdm_deflation *df, int transpose, int64_t n,
+                              double *v) {
+  Vec u;
+  if (!df || !df->Z) return SOLACE_SUCCESS;
+  SolacePetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)n, v, &u));
+  int status = SOLACE_SUCCESS;
+  if (transpose)
+    SolacePetscCallGoto(status, done, SolaceDCDMDeflationProjectTranspose(df, A, u));
+  else
+    SolacePetscCallGoto(status, done, SolaceDCDMDeflationProject(df, A, u));
+done:
+  VecDestroy(&u);
+  return status;
+}
+
+int solace_dcdm_loss_deflated(Mat A, solace_dcdm_deflation *df, int64_t n, const double *b,
+                              double *q, double *loss, double *grad, double *work) {
+  SolaceCall(solace_dcdm_deflate_array(A, df, 0, n, q));
+  SolaceCall(solace_dcdm_loss(A, n, b, q, loss, grad, work));
+  if (grad) SolaceCall(solace_dcdm_deflate_array(A, df, 1, n, grad));
+  return SOLACE_SUCCESS;
+}
+
 static int operator_create(const solace_dcdm_train_config *c, int64_t j, training_operator *op) {
   SolaceCall(solace_obstacle_create(c->arch.ndim, c->grid, c->obstacle,
                                     c->obstacle_seed + (uint64_t)j, &op->ob));
   SolaceCall(lanczos(c, j, op));
+  SolacePetscCall(deflation_create(c, op));
   int64_t m = op->ritz.m, low = (int64_t)ceil(c->low_fraction * (double)m);
   SolaceCall(SolaceCalloc(m, &op->weight));
   for (int64_t i = 0; i < m; i++) op->weight[i] = i < low ? c->low_weight : 1.0;
@@ -382,7 +431,8 @@ static int data_create(const solace_dcdm_train_config *c, training_data *d) {
 }
 
 /* Sample `index` comes from operator index % count: b = sum_i w_i c_i v_i, c_i ~ N(0, 1)
- * (stream 1 + index of the seed), unit norm. */
+ * (stream 1 + index of the seed), with -deflate_block the coarse-corrected residual P^T b (what
+ * deflated DCDM feeds the network), unit norm. */
 static int data_sample(const solace_dcdm_train_config *c, training_data *d, int64_t index,
                        double *b) {
   training_operator *op = &d->op[index % d->count];
@@ -391,6 +441,7 @@ static int data_sample(const solace_dcdm_train_config *c, training_data *d, int6
   for (int64_t i = 0; i < m; i++) d->coef[i] *= op->weight[i];
   cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)m, 1.0, op->ritz.vectors, (int)n, d->coef,
               1, 0.0, b, 1);
+  SolaceCall(solace_dcdm_deflate_array(op->ob->A, &op->deflation, 1, n, b));
   double norm = cblas_dnrm2((int)n, b, 1);
   SolaceCheck(norm > 0.0, SOLACE_ERR_STATE, "training sample %lld vanishes", (long long)index);
   cblas_dscal((int)n, 1.0 / norm, b, 1);
@@ -483,11 +534,14 @@ static int train_step(const solace_dcdm_train_config *c, training_data *d, train
   SolaceCall(solace_nn_net_forward(net, t->x, &y));
   *loss = 0.0;
   for (int64_t k = 0; k < nb; k++) {
-    solace_obstacle ob = d->op[((step * nb + k) % c->samples) % d->count].ob;
+    training_operator *op = &d->op[((step * nb + k) % c->samples) % d->count];
+    solace_obstacle ob = op->ob;
     double *q = y->data + k * n, *g = t->dy->data + k * n, lk;
     for (int64_t i = 0; i < n; i++)
       if (ob->solid[i]) q[i] = 0.0; /* solid cells stay zero, as in the solver */
-    SolaceCall(solace_dcdm_loss(ob->A, n, t->x->data + k * n, q, &lk, g, t->work));
+    /* the direction deflated DCDM takes is P q; dL/dq = P^T dL/d(P q) */
+    SolaceCall(solace_dcdm_loss_deflated(ob->A, &op->deflation, n, t->x->data + k * n, q, &lk, g,
+                                         t->work));
     for (int64_t i = 0; i < n; i++) g[i] = ob->solid[i] ? 0.0 : g[i] / (double)nb;
     *loss += lk / (double)nb;
   }
@@ -498,7 +552,9 @@ static int train_step(const solace_dcdm_train_config *c, training_data *d, train
 }
 
 static int save(const solace_dcdm_train_config *c, trainer *t, const char *path) {
-  SolaceCall(solace_dcdm_net_save(t->net, &c->arch, path));
+  solace_dcdm_arch arch = c->arch;
+  arch.deflate_block = (int)c->deflate_block; /* the solver's default for this network */
+  SolaceCall(solace_dcdm_net_save(t->net, &arch, path));
   return SOLACE_SUCCESS;
 }
 

@@ -28,6 +28,17 @@ SOLACE_INTERN void solace_dcdm_ritz_release(solace_dcdm_ritz *ritz);
 SOLACE_INTERN int solace_dcdm_loss(Mat A, int64_t n, const double *b, const double *q, double *loss,
                                    double *grad, double *work);
 
+/* v = P v (transpose 0: v -= Z E^-1 Z^T A v) or P^T v (1: v -= A Z E^-1 Z^T v) for an array
+ * of n values and the deflation space df of the sequential A; no-op for df NULL or empty. */
+SOLACE_INTERN int solace_dcdm_deflate_array(Mat A, solace_dcdm_deflation *df, int transpose,
+                                            int64_t n, double *v);
+
+/* The loss of the direction deflated DCDM takes from q, L(P q) (solace_dcdm_loss), and (grad not
+ * NULL) dL/dq = P^T dL/d(P q); q is overwritten with P q. df NULL or empty: solace_dcdm_loss. */
+SOLACE_INTERN int solace_dcdm_loss_deflated(Mat A, solace_dcdm_deflation *df, int64_t n,
+                                            const double *b, double *q, double *loss, double *grad,
+                                            double *work);
+
 enum { SOLACE_DCDM_MAX_VALIDATE = 4 };
 
 /* What `solace-dcdm train` and solace_dcdm_train() read (defaults in brackets). */
@@ -62,6 +73,9 @@ typedef struct {
   uint64_t validate_seed;  /* -validate_seed: their obstacle and right-hand side seed [1000] */
   double validate_rtol;    /* -validate_rtol [1e-6] */
   int64_t validate_max_it; /* -validate_max_it [500] */
+  int64_t deflate_block;   /* -deflate_block b: train for DCDM with subdomain deflation (blocks of
+                              b cells): samples are coarse-corrected residuals P^T b, the loss
+                              takes the deflated direction P f(b), validation deflates [0: no] */
 } solace_dcdm_train_config;
 
 /* A validation score: DCDM from x = 0 on every held-out problem. Lower is better: fewer

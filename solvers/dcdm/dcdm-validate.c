@@ -27,9 +27,10 @@ void solace_dcdm_validation_release(solace_dcdm_validation *v) {
   *v = (solace_dcdm_validation){0};
 }
 
-/* One DCDM solve of problem ob with right-hand side b from x = 0. */
+/* One DCDM solve of problem ob with right-hand side b from x = 0 (deflation blocks of
+ * deflate_block cells, 0: none). */
 static PetscErrorCode solve_one(solace_obstacle ob, const double *b, const char *weights,
-                                double rtol, int64_t max_it, PetscInt *its,
+                                int64_t deflate_block, double rtol, int64_t max_it, PetscInt *its,
                                 KSPConvergedReason *reason, double *residual) {
   KSP ksp;
   Vec vb, x;
@@ -38,6 +39,7 @@ static PetscErrorCode solve_one(solace_obstacle ob, const double *b, const char 
   PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, (PetscInt)ob->cells, b, &vb));
   PetscCall(VecDuplicate(vb, &x));
   PetscCall(SolaceDCDMCreateKSP(ob->A, weights, ob->ndim, grid, rtol, max_it, &ksp));
+  PetscCall(SolaceKSPDCDMSetDeflationBlock(ksp, (PetscInt)deflate_block));
   PetscCall(KSPSolve(ksp, vb, x));
   PetscCall(KSPGetIterationNumber(ksp, its));
   PetscCall(KSPGetConvergedReason(ksp, reason));
@@ -55,8 +57,8 @@ int solace_dcdm_validation_run(const solace_dcdm_validation *v, const solace_dcd
     PetscInt its = 0;
     KSPConvergedReason reason = KSP_CONVERGED_ITERATING;
     double residual = INFINITY;
-    SolacePetscCall(solve_one(v->ob[k], v->b[k], weights, c->validate_rtol, c->validate_max_it,
-                              &its, &reason, &residual));
+    SolacePetscCall(solve_one(v->ob[k], v->b[k], weights, c->deflate_block, c->validate_rtol,
+                              c->validate_max_it, &its, &reason, &residual));
     /* breakdown (q.Aq <= 0, NaN) scores as unconverged with an infinite residual */
     if (reason < 0 && reason != KSP_DIVERGED_ITS) residual = INFINITY;
     score->unconverged += reason <= 0;

@@ -17,7 +17,7 @@ static PetscErrorCode KSPReset_DCDM(KSP ksp) {
   PetscCall(VecDestroy(&d->natural));
   PetscCall(PetscFree2(d->pAp, d->dots));
   PetscCall(PetscFree2(d->P, d->AP));
-  PetscCall(SolaceDCDMDeflationReset(ksp));
+  PetscCall(SolaceDCDMDeflationDestroy(&d->deflation));
   d->r = d->w = NULL;
   d->n = d->nlocal = d->rstart = 0;
   d->nsolid = 0;
@@ -191,7 +191,8 @@ static PetscErrorCode KSPSetUp_DCDM(KSP ksp) {
   PetscCall(KSPSetWorkVecs(ksp, 2 + 2 * (k + 1)));
   d->r = ksp->work[0], d->w = ksp->work[1];
   if (d->net) PetscCall(check_network_grid(ksp));
-  if (d->net || d->deflate_block)
+  d->block = d->deflate_block >= 0 ? d->deflate_block : d->net ? d->arch.deflate_block : 0;
+  if (d->net || d->block)
     PetscCall(PetscCalloc3(d->net && d->rank == 0 ? n : 0, &d->in, d->nlocal, &d->solid, d->nlocal,
                            &d->diag));
   if (d->net) {
@@ -261,14 +262,15 @@ static PetscErrorCode KSPView_DCDM(KSP ksp, PetscViewer viewer) {
   else
     PetscCall(PetscViewerASCIIPrintf(
         viewer, "  direction map: identity (conjugate directions: CG for SPD matrices)\n"));
-  if (!d->deflate_block) PetscFunctionReturn(0);
+  if (!d->block) PetscFunctionReturn(0);
   PetscCall(PetscViewerASCIIPrintf(viewer,
                                    "  subdomain deflation: blocks of %" PetscInt_FMT
-                                   " cells per dimension, %" PetscInt_FMT " coarse unknowns\n",
-                                   d->deflate_block, d->deflate_size));
-  if (d->coarse) {
+                                   " cells per dimension%s, %" PetscInt_FMT " coarse unknowns\n",
+                                   d->block, d->deflate_block < 0 ? " (the weights file's)" : "",
+                                   d->deflation.size));
+  if (d->deflation.coarse) {
     PetscCall(PetscViewerASCIIPushTab(viewer));
-    PetscCall(KSPView(d->coarse, viewer));
+    PetscCall(KSPView(d->deflation.coarse, viewer));
     PetscCall(PetscViewerASCIIPopTab(viewer));
   }
   PetscFunctionReturn(0);
@@ -297,7 +299,8 @@ static PetscErrorCode KSPSetFromOptions_DCDM(KSP ksp, PetscOptionItems *PetscOpt
   PetscCall(PetscOptionsInt("-ksp_dcdm_max_levels", "Most levels of a tied network (0: no cap)",
                             "SolaceKSPDCDMSetMaxLevels", max_levels, &max_levels, &set_m));
   PetscCall(PetscOptionsInt("-ksp_dcdm_deflate_block",
-                            "Subdomain deflation with blocks of b cells per dimension (0: off)",
+                            "Subdomain deflation with blocks of b cells per dimension (0: off; "
+                            "default: the weights file's, else off)",
                             "SolaceKSPDCDMSetDeflationBlock", block, &block, &set_b));
   PetscOptionsHeadEnd();
   if (set_b) PetscCall(SolaceKSPDCDMSetDeflationBlock(ksp, block));
@@ -382,6 +385,7 @@ PetscErrorCode SolaceKSPCreate_DCDM(KSP ksp) {
   PetscFunctionBegin;
   PetscCall(PetscNew(&d));
   d->directions = DEFAULT_DIRECTIONS;
+  d->deflate_block = -1; /* unset: the network file's */
   ksp->data = d;
   PetscCall(KSPSetSupportedNorm(ksp, KSP_NORM_UNPRECONDITIONED, PC_LEFT, 3));
   PetscCall(KSPSetSupportedNorm(ksp, KSP_NORM_UNPRECONDITIONED, PC_RIGHT, 2));

@@ -230,7 +230,7 @@ static int test_cg(void) {
   return 0;
 }
 
-static const solace_dcdm_arch small_arch = {2, 4, 1, 1, 1, 1, 0, 0, 1, 0, 0};
+static const solace_dcdm_arch small_arch = {2, 4, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0};
 #define WEIGHTS "t-dcdm-net.h5"
 
 /* Writes the seeded small network to `path`. */
@@ -629,7 +629,7 @@ static int check_levels_format(Mat A) {
 
 /* A network with 3 coarse levels (16 -> 8 -> 4 -> 2) through the KSP. */
 static int test_levels(void) {
-  static const solace_dcdm_arch deep = {2, 4, 1, 1, 1, 3, 0, 0, 1, 0, 0};
+  static const solace_dcdm_arch deep = {2, 4, 1, 1, 1, 3, 0, 0, 1, 0, 0, 0};
   const char *path = "t-dcdm-levels.h5";
   solace_nn_net net;
   solace_dcdm_arch arch;
@@ -700,7 +700,7 @@ static int check_file_cap(const char *path, Mat A) {
  * computed from networks the test builds at those depths, one KSP rebuilds the network when it
  * gets a larger operator or -ksp_dcdm_max_levels caps its depth, and an odd grid is refused. */
 static int test_tied(void) {
-  static const solace_dcdm_arch tied = {2, 4, 1, 1, 1, 3, 0, 1, 4, 1, 0}; /* gain 4, linear */
+  static const solace_dcdm_arch tied = {2, 4, 1, 1, 1, 3, 0, 1, 4, 1, 0, 0}; /* gain 4, linear */
   const char *path = "t-dcdm-tied.h5";
   solace_nn_net net;
   solace_dcdm_arch arch;

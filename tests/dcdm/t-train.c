@@ -101,6 +101,47 @@ static int test_lanczos(void) {
   return 0;
 }
 
+/* The deflated loss L(P q) on the 12^2 blobs problem with blocks of 4: P^T is P's adjoint
+ * (u.(P^T v) = (P u).v to 1e-12 relative) and dL/dq = P^T dL/d(P q) matches central
+ * differences. */
+static int check_deflated_loss(solace_obstacle ob, const double *b) {
+  enum { CELLS = 144 };
+  PetscInt grid[3] = {12, 12, 1};
+  PetscBool solid[CELLS];
+  solace_dcdm_deflation df = {0};
+  double q[CELLS], q0[CELLS], g[CELLS], u[CELLS], v[CELLS], work[2 * CELLS], loss, lp, lm;
+  for (int i = 0; i < CELLS; i++) solid[i] = ob->solid[i] ? PETSC_TRUE : PETSC_FALSE;
+  CHECK(SolaceDCDMDeflationBuild(ob->A, grid, NULL, solid, 4, NULL, &df));
+  for (int i = 0; i < CELLS; i++)
+    u[i] = ob->solid[i] ? 0.0 : sin(0.7 * i), v[i] = ob->solid[i] ? 0.0 : cos(0.3 * i + 1.0);
+  double uv_plain = 0.0, uv_adj = 0.0;
+  double pu[CELLS], ptv[CELLS];
+  memcpy(pu, u, sizeof pu), memcpy(ptv, v, sizeof ptv);
+  TEST_CALL(solace_dcdm_deflate_array(ob->A, &df, 0, CELLS, pu));
+  TEST_CALL(solace_dcdm_deflate_array(ob->A, &df, 1, CELLS, ptv));
+  for (int i = 0; i < CELLS; i++) uv_plain += pu[i] * v[i], uv_adj += u[i] * ptv[i];
+  TEST_ASSERT(fabs(uv_plain - uv_adj) <= 1e-12 * fabs(uv_plain), "(P u).v %.17g, u.(P^T v) %.17g",
+              uv_plain, uv_adj);
+  for (int i = 0; i < CELLS; i++) q0[i] = ob->solid[i] ? 0.0 : b[i] + 0.3 * cos(1.3 * i);
+  memcpy(q, q0, sizeof q);
+  TEST_CALL(solace_dcdm_loss_deflated(ob->A, &df, CELLS, b, q, &loss, g, work));
+  double worst = 0.0, scale = 0.0, h = 1e-6;
+  for (int i = 0; i < CELLS; i++) {
+    memcpy(q, q0, sizeof q), q[i] += h;
+    TEST_CALL(solace_dcdm_loss_deflated(ob->A, &df, CELLS, b, q, &lp, NULL, work));
+    memcpy(q, q0, sizeof q), q[i] -= h;
+    TEST_CALL(solace_dcdm_loss_deflated(ob->A, &df, CELLS, b, q, &lm, NULL, work));
+    worst = fmax(worst, fabs((lp - lm) / (2 * h) - g[i]));
+    scale = fmax(scale, fabs(g[i]));
+  }
+  printf("deflated loss %.4e (%d coarse vectors): P^T adjoint to %.1e, gradient vs central "
+         "differences %.2e (max |g| %.2e)\n",
+         loss, (int)df.size, fabs(uv_plain - uv_adj) / fabs(uv_plain), worst, scale);
+  TEST_ASSERT(worst <= 1e-6 * scale, "deflated gradient error %g (scale %g)", worst, scale);
+  CHECK(SolaceDCDMDeflationDestroy(&df));
+  return 0;
+}
+
 static int test_loss(void) {
   solace_obstacle ob;
   enum { CELLS = 144 };
@@ -123,6 +164,7 @@ static int test_loss(void) {
   printf("loss %.4e: gradient vs central differences, max error %.2e (max |g| %.2e)\n", loss, worst,
          scale);
   TEST_ASSERT(worst <= 1e-6 * scale, "gradient error %g (scale %g)", worst, scale);
+  if (check_deflated_loss(ob, b)) return 1;
   /* the exact solution direction gives zero loss */
   KSP ksp;
   PC pc;
@@ -352,6 +394,54 @@ static int test_run_tied(void) {
   return 0;
 }
 
+/* -deflate_block 4: the loss drops, the file records the block, a dcdm KSP with that file
+ * deflates by default (KSPView), and -init from the file without -deflate_block keeps it. */
+static int test_run_deflated(void) {
+  double first, last;
+  solace_dcdm_arch arch;
+  solace_nn_net net = NULL;
+  if (train_tiny("-seed 5 -deflate_block 4", "train-defl.h5", &first, &last)) return 1;
+  printf("tiny run, deflation blocks of 4: loss %.4e -> %.4e\n", first, last);
+  TEST_ASSERT(last <= 0.9 * first, "deflated: loss %g -> %g did not drop by 10%%", first, last);
+  TEST_CALL(solace_dcdm_net_load("train-defl.h5", &arch, &net));
+  solace_nn_net_destroy(&net);
+  TEST_ASSERT(arch.deflate_block == 4, "the file says deflate_block %d", arch.deflate_block);
+  TEST_CALL(solace_dcdm_train("-init train-defl.h5 -grid 8 -lanczos 5 -steps 0 -progress 3",
+                              "train-defl2.h5", NULL, NULL, NULL));
+  TEST_CALL(solace_dcdm_net_load("train-defl2.h5", &arch, &net));
+  solace_nn_net_destroy(&net);
+  TEST_ASSERT(arch.deflate_block == 4, "-init kept deflate_block %d", arch.deflate_block);
+  solace_obstacle ob;
+  KSP ksp;
+  Vec b, x;
+  char text[4096] = "";
+  TEST_CALL(solace_obstacle_create(2, 8, "blobs", 1, &ob));
+  CHECK(MatCreateVecs(ob->A, &x, &b));
+  CHECK(VecSet(b, 1.0));
+  CHECK(KSPCreate(PETSC_COMM_SELF, &ksp));
+  CHECK(KSPSetType(ksp, SOLACE_KSPDCDM));
+  CHECK(KSPSetOperators(ksp, ob->A, ob->A));
+  CHECK(KSPSetDM(ksp, ob->da));
+  CHECK(KSPSetDMActive(ksp, PETSC_FALSE));
+  CHECK(SolaceKSPDCDMSetWeights(ksp, "train-defl.h5"));
+  CHECK(KSPSolve(ksp, b, x));
+  PetscViewer viewer;
+  CHECK(PetscViewerASCIIOpen(PETSC_COMM_SELF, "train-defl-view.txt", &viewer));
+  CHECK(KSPView(ksp, viewer));
+  CHECK(PetscViewerDestroy(&viewer));
+  FILE *f = fopen("train-defl-view.txt", "r");
+  size_t got = f ? fread(text, 1, sizeof text - 1, f) : 0;
+  text[got] = '\0';
+  if (f) fclose(f);
+  remove("train-defl-view.txt");
+  TEST_ASSERT(strstr(text, "blocks of 4 cells per dimension (the weights file's)"), "KSPView: %s",
+              text);
+  KSPDestroy(&ksp), VecDestroy(&b), VecDestroy(&x);
+  solace_obstacle_destroy(&ob);
+  remove("train-defl.h5"), remove("train-defl2.h5");
+  return 0;
+}
+
 static int test_run_levels(void) {
   double first, last;
   solace_dcdm_arch arch;
@@ -363,7 +453,7 @@ static int test_run_levels(void) {
   TEST_ASSERT(arch.levels == 2, "the file says %d levels", arch.levels);
   solace_nn_net_destroy(&net);
   remove("train-d.h5");
-  return test_run_tied();
+  return test_run_tied() || test_run_deflated();
 }
 
 static int test_run(void) {
@@ -620,7 +710,8 @@ static int test_errors(void) {
                        "-linear_up 2",
                        "-max_levels 2",                  /* needs -tied 1 */
                        "-tied 1 -grid 16 -max_levels 1", /* below the training depth 2 */
-                       "-tied 1 -max_levels 8"};
+                       "-tied 1 -max_levels 8",
+                       "-deflate_block -1"};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     char options[256]; /* a bad option wrongly accepted would make a short run, not a long one */
     snprintf(options, sizeof options, "-steps 0 -grid 8 -lanczos 5 -progress 3 %s", bad[k]);
