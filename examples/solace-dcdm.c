@@ -34,6 +34,8 @@ static void print_usage(void) {
          "  -linear_up U               1: linear upsampling, 0: nearest (default 0)\n"
          "  -max_levels M              tied: most levels on any grid, kept in the file\n"
          "                             (default 0: as many as the grid allows)\n"
+         "  -deflate_block B           train for DCDM with subdomain deflation, blocks of B\n"
+         "                             cells per side; kept in the file (default 0: without)\n"
          "  -init FILE                 start from the weights (and architecture) of FILE\n"
          "  -grid N                    training grid, N^ndim cells, N divisible by 2^L\n"
          "                             (default 64)\n"
@@ -71,7 +73,8 @@ static void print_usage(void) {
          "  -directions K              previous directions kept (default 2)\n"
          "  -max_levels L              most levels of a tied network (default 0: the file's)\n"
          "  -deflate_block B           also solve with subdomain deflation, blocks of B cells\n"
-         "                             per side (default 0: no)\n");
+         "                             per side (default 0: no; the dcdm row deflates anyway\n"
+         "                             with a network trained for it)\n");
 }
 
 /* Appends argv[i] to the option string (space separated). */
@@ -186,15 +189,18 @@ static int build_system(const solve_options *o, system_arrays *s) {
   return report(status, "problem");
 }
 
-/* Solves with `weights` (NULL: CG) and deflation blocks of `block` cells (0: none); prints one
- * line. */
+/* Solves with `weights` (NULL: CG) and deflation blocks of `block` cells (0: none, -1: the
+ * weights file's, if it was trained for deflation); prints one line. */
 static int solve_one(const solve_options *o, system_arrays *s, const char *weights, int64_t block,
                      const char *label) {
   int64_t grid[3] = {o->n, o->n, o->n}, its = 0;
   double res = 0.0, start = solace_wtime();
   char options[160];
-  snprintf(options, sizeof options, "-directions %lld -max_levels %lld -deflate_block %lld",
-           (long long)o->directions, (long long)o->max_levels, (long long)block);
+  int used = snprintf(options, sizeof options, "-directions %lld -max_levels %lld",
+                      (long long)o->directions, (long long)o->max_levels);
+  if (block >= 0)
+    snprintf(options + used, sizeof options - (size_t)used, " -deflate_block %lld",
+             (long long)block);
   int status =
       solace_dcdm_solve_csr_opts(options, weights, (int)o->ndim, grid, s->rows, s->row_start,
                                  s->columns, s->values, s->b, s->x, o->rtol, o->max_it, &its, &res);
@@ -214,9 +220,9 @@ static int run_solve(int argc, char **argv) {
     printf(PROGRAM " solve: %" PRId64 "-D, %" PRId64 " cells per side, obstacle %s (seed %" PRId64
                    "): %" PRId64 " unknowns, %" PRId64 " solid; rtol %.1e\n",
            o.ndim, o.n, o.obstacle, o.obstacle_seed, s.rows, s.solid, o.rtol);
-    status = solve_one(&o, &s, o.weights, 0, "dcdm");
+    status = solve_one(&o, &s, o.weights, -1, "dcdm");
   }
-  if (!status) status = solve_one(&o, &s, NULL, 0, "cg");
+  if (!status) status = solve_one(&o, &s, NULL, -1, "cg");
   if (!status && o.deflate_block) {
     char label[2][32];
     snprintf(label[0], sizeof label[0], "dcdm-b%lld", (long long)o.deflate_block);
