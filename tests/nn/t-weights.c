@@ -58,14 +58,18 @@ static int roundtrip(void) {
   return 0;
 }
 
+/* The file of refused(): one per case, since ctest runs the cases side by side. */
+static char refused_path[64] = "nn-weights-refused.h5";
+
 /* Saves `a`, loads into `b`: expects FORMAT, the given message fragments, unchanged values. */
 static int refused(solace_nn_net a, solace_nn_net b, const char *f1, const char *f2) {
   int64_t n0, n1;
   TEST_CALL(solace_nn_net_init(a, 1));
   TEST_CALL(solace_nn_net_init(b, 2));
-  TEST_CALL(solace_nn_net_save(a, "nn-weights-refused.h5"));
+  TEST_CALL(solace_nn_net_save(a, refused_path));
   double *before = snapshot(b, &n0);
-  TEST_FAILS_WITH(solace_nn_net_load(b, "nn-weights-refused.h5"), SOLACE_ERR_FORMAT);
+  TEST_FAILS_WITH(solace_nn_net_load(b, refused_path), SOLACE_ERR_FORMAT);
+  unlink(refused_path);
   const char *msg = solace_error_message();
   printf("message: %s\n", msg);
   TEST_ASSERT(strstr(msg, f1) && strstr(msg, f2), "message lacks '%s' or '%s'", f1, f2);
@@ -82,6 +86,7 @@ int main(int argc, char **argv) {
   solace_nn_net a = NULL, b = NULL;
   solace_nn_layer *l;
   const char *c = argc > 1 ? argv[1] : "";
+  snprintf(refused_path, sizeof refused_path, "nn-weights-refused-%.30s.h5", c);
   if (!strcmp(c, "roundtrip")) {
     if (roundtrip()) return 1;
   } else if (!strcmp(c, "shape")) { /* 8 channels saved, 4 expected: the first conv differs */
