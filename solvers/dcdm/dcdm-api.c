@@ -205,9 +205,10 @@ static int parse_solve_options(const char *options, csr_solve_options *o) {
     p += len;
     char *end;
     long long value = strtoll(p, &end, 10);
-    SolaceCheck(end != p && (!*end || isspace((unsigned char)*end)) && value >= least[k],
-                SOLACE_ERR_ARG, "solver option %s needs an integer >= %lld in '%s'", names[k],
-                (long long)least[k], options);
+    SolaceCheck(end != p && (!*end || isspace((unsigned char)*end)) && value >= least[k] &&
+                    value <= INT32_MAX,
+                SOLACE_ERR_ARG, "solver option %s needs an integer %lld..%d in '%s'", names[k],
+                (long long)least[k], INT32_MAX, options);
     *fields[k] = value;
     p = end;
   }

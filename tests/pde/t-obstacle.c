@@ -308,9 +308,9 @@ static int test_errors(void) {
                                        cols, vals, b, x, 1e-12, 10, &its, NULL));
   TEST_NEAR(x[3], 1.0, 1e-12);
   TEST_ASSERT(its == 1, "blocks of one cell: %lld iterations", (long long)its);
-  const char *bad_options[] = {"-deflate_block", "-deflate_block -1", "-deflate_block 2x",
-                               "-directions 0",  "-max_levels -2",    "-restart 5",
-                               "deflate_block 2"};
+  const char *bad_options[] = {
+      "-deflate_block", "-deflate_block -1", "-deflate_block 2x", "-directions 0",
+      "-max_levels -2", "-restart 5",        "deflate_block 2",   "-deflate_block 99999999999"};
   for (size_t k = 0; k < sizeof bad_options / sizeof bad_options[0]; k++) {
     TEST_FAILS_WITH(solace_dcdm_solve_csr_opts(bad_options[k], NULL, 2, grid, 4, start, cols, vals,
                                                b, x, 1e-8, 10, NULL, NULL),
