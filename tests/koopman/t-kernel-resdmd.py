@@ -8,13 +8,16 @@ and residuals ||PsiY g - lambda PsiX g|| / ||PsiX g||. Solace: solace_koopman_se
 set_data, compute (QR formulation). Cases: the Laplacian kernel (rcond 1e-6) and the Gaussian
 kernel (widths 1 and 2, rcond 1e-3) on the quadratic map x -> (0.9 x1 - 0.2 x2 + 0.1 x2^2,
 0.1 x1 + 0.7 x2 - 0.2 x1 x2) (non-normal, no kernel span invariant), 150 learning pairs, 600
-verification pairs. Tolerance 1e-8 on eigenvalues and residuals. The learned span itself is
-sensitive to rounding by about eps / rcond^2 (B = Q_r S_r^-1 amplifies the errors of Q_r by
-1 / (rcond S_1)); the Gaussian Gram eigenvalues decay fast, so at rcond 1e-6 the two codes learn
-spans 1e-7 apart (measured), hence rcond 1e-3 there (measured agreement 1e-10 and better).
-Also solace_koopman_kernel_edmd with the Laplacian kernel (rank 150 at rcond 1e-6) against
-numpy.linalg.eigvals of the same r x r matrix: 1e-8 (its eigenvalues cluster near 0, where they
-are sensitive; measured 3.6e-10)."""
+verification pairs. Tolerances: 1e-8 on eigenvalues and residuals for the Gaussian kernel at
+rcond 1e-3, 1e-6 for the Laplacian kernel at rcond 1e-6. The learned span is sensitive to
+rounding by about eps / rcond^2 (B = Q_r S_r^-1 amplifies the errors of Q_r by 1 / (rcond S_1)):
+2e-4 at rcond 1e-6, a bound the two codes stay far inside (measured 4e-10 to 5e-8, depending on
+the BLAS build and the CPU its kernels are chosen for), and 2e-10 at rcond 1e-3 (measured 1e-10
+and better). The Gaussian Gram eigenvalues decay fast, so at rcond 1e-6 the two codes learn spans
+1e-7 apart (measured), hence rcond 1e-3 there. Also solace_koopman_kernel_edmd with the
+Laplacian kernel (rank 150 at rcond 1e-6) against numpy.linalg.eigvals of the same r x r matrix,
+to 1e-6 for the same reason (its eigenvalues cluster near 0, where they are sensitive; measured
+3.6e-10 to 1.7e-8)."""
 import ctypes as C
 import os
 import subprocess
@@ -22,6 +25,7 @@ import sys
 
 import numpy as np
 
+LAPLACIAN_TOL = 1e-6  # rcond 1e-6: see the module docstring
 LIBRARY = os.path.join(os.environ.get("SOLACE_BUILD", "build"), "libsolace.so")
 
 
@@ -137,9 +141,10 @@ def main():
     rng = np.random.default_rng(7)
     xl, yl = quadratic(rng, 150)
     xv, yv = quadratic(rng, 600)
-    failures = 0 if kernel_edmd_check(xl, yl) <= 1e-8 else 1
-    for kernel, name, param, n, rcond in [(2, "Laplacian", 1.0, 12, 1e-6), (0, "Gaussian", 1.0, 6, 1e-3),
-                                         (0, "Gaussian", 2.0, 10, 1e-3)]:
+    failures = 0 if kernel_edmd_check(xl, yl) <= LAPLACIAN_TOL else 1
+    for kernel, name, param, n, rcond, tol in [(2, "Laplacian", 1.0, 12, 1e-6, LAPLACIAN_TOL),
+                                              (0, "Gaussian", 1.0, 6, 1e-3, 1e-8),
+                                              (0, "Gaussian", 2.0, 10, 1e-3, 1e-8)]:
         ns, ls, rs = solace(kernel, param, xl, yl, xv, yv, rcond, n)
         nr, lr, rr = reference(kernel, param, xl, yl, xv, yv, rcond, n)
         el = er = 0.0
@@ -148,7 +153,7 @@ def main():
             el, er = max(el, abs(ls[k] - lr[j])), max(er, abs(rs[k] - rr[j]))
         print(f"{name} kernel, width {param}, rcond {rcond:g}, n = {n}: {ns} functions (numpy {nr}); eigenvalues differ by "
               f"{el:.3g}, residuals by {er:.3g} (residuals {rr.min():.3g} .. {rr.max():.3g})")
-        if ns != nr or len(ls) != len(lr) or el > 1e-8 or er > 1e-8:
+        if ns != nr or len(ls) != len(lr) or el > tol or er > tol:
             print(f"FAIL: {name}: sizes {ns}/{nr}, {len(ls)}/{len(lr)}, errors {el}, {er}")
             failures += 1
     sys.exit(1 if failures else 0)
