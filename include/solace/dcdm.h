@@ -72,7 +72,7 @@ SOLACE_EXPORT int solace_dcdm_problem_destroy(solace_dcdm_problem *problem);
  * Solves A x = b (A SPD, CSR as described above, rows = nx ny (nz)) by DCDM from x = 0 until
  * ||b - A x|| <= rtol ||b|| (0 < rtol < 1) or max_it iterations. `weights` is a DCDM weights
  * file, or NULL or "" for the identity map (then DCDM is CG); a network trained for subdomain
- * deflation (its file's dcdm_deflate_block, as the shipped 2-D one) deflates with it. grid[0..2] =
+ * deflation (its file's dcdm_deflate_block, as the shipped ones) deflates with it. grid[0..2] =
  * nx, ny, nz (nz unused when ndim = 2) in natural order, x fastest; with a network ndim must be the
  * network's and the sizes divisible by 2^L (L: the network's coarse levels, 1 in the paper).
  * Writes x (rows values), and where not NULL the iterations and the true relative residual.
